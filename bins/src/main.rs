@@ -1,0 +1,2 @@
+//! custom-misp: enriches Wazuh alerts with MISP.
+fn main() {}

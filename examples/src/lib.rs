@@ -1,0 +1,1 @@
+//! Example programs for the workspace's crates; see `src/bin/`.
