@@ -5,8 +5,8 @@
 //! `"0"`/`"1"`. Each function here accepts every shape seen in the wild and
 //! rejects anything else, so that a wrong body still fails loudly.
 
-use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Unexpected, Visitor};
 use std::fmt;
 
 /// An unsigned id sent as a string (`"12"`) or an integer (`12`).
@@ -63,6 +63,19 @@ pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
+/// A sighting type code (`"0"`, `1`, ...); a code that is not one of
+/// MISP's three, or not a number at all, gives `None` rather than an error.
+pub fn sighting_kind<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<crate::model::SightingKind>, D::Error> {
+    let code = match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    Ok(code.and_then(crate::model::SightingKind::from_code))
+}
+
 /// Any scalar, kept for a second look.
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -101,7 +114,9 @@ impl Visitor<'_> for IntVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-        v.trim().parse().map_err(|_| E::invalid_value(Unexpected::Str(v), &self))
+        v.trim()
+            .parse()
+            .map_err(|_| E::invalid_value(Unexpected::Str(v), &self))
     }
 }
 

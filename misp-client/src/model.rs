@@ -82,7 +82,9 @@ impl Attribute {
     /// search compares them.
     pub fn matches_value(&self, value: &str) -> bool {
         self.value.eq_ignore_ascii_case(value)
-            || self.value_halves().any(|half| half.eq_ignore_ascii_case(value))
+            || self
+                .value_halves()
+                .any(|half| half.eq_ignore_ascii_case(value))
     }
 }
 
@@ -163,4 +165,84 @@ pub struct Version {
     /// The instance's uuid, when MISP sends it.
     #[serde(default)]
     pub uuid: Option<String>,
+}
+
+/// What a sighting says about the values it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SightingKind {
+    /// The value was seen (MISP type `0`).
+    #[serde(rename = "0")]
+    Sighting,
+    /// The value was seen but is harmless here (MISP type `1`).
+    #[serde(rename = "1")]
+    FalsePositive,
+    /// The value is no longer valid from now on (MISP type `2`).
+    #[serde(rename = "2")]
+    Expiration,
+}
+
+impl SightingKind {
+    /// MISP's code for the kind: `"0"`, `"1"` or `"2"`.
+    pub fn code(self) -> &'static str {
+        match self {
+            SightingKind::Sighting => "0",
+            SightingKind::FalsePositive => "1",
+            SightingKind::Expiration => "2",
+        }
+    }
+
+    /// The kind MISP means by `code`, if it is one of the three.
+    pub fn from_code(code: u64) -> Option<Self> {
+        match code {
+            0 => Some(SightingKind::Sighting),
+            1 => Some(SightingKind::FalsePositive),
+            2 => Some(SightingKind::Expiration),
+            _ => None,
+        }
+    }
+}
+
+/// A sighting as MISP stores it: the answer of `POST /sightings/add`.
+///
+/// When one request sights several attributes, MISP answers with the last
+/// sighting it saved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Sighting {
+    /// The sighting's id (0 when unknown).
+    #[serde(default, deserialize_with = "de::id")]
+    pub id: u64,
+    /// The id of the attribute sighted (0 when unknown).
+    #[serde(default, deserialize_with = "de::id")]
+    pub attribute_id: u64,
+    /// The id of the event holding that attribute (0 when unknown).
+    #[serde(default, deserialize_with = "de::id")]
+    pub event_id: u64,
+    /// The id of the organisation that reported the sighting.
+    #[serde(default, deserialize_with = "de::id")]
+    pub org_id: u64,
+    /// When the value was seen, in Unix seconds (0 when unknown).
+    #[serde(default, deserialize_with = "de::timestamp")]
+    pub date_sighting: i64,
+    /// The sighting's uuid.
+    #[serde(default, deserialize_with = "de::text")]
+    pub uuid: String,
+    /// Who saw it, as the request's `source` said.
+    #[serde(default, deserialize_with = "de::text")]
+    pub source: String,
+    /// The kind of sighting; `None` when MISP sent a code this crate does
+    /// not know.
+    #[serde(rename = "type", default, deserialize_with = "de::sighting_kind")]
+    pub kind: Option<SightingKind>,
+}
+
+/// One enabled MISP warninglist that a checked value is on: an item of the
+/// answer of `POST /warninglists/checkValue`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WarninglistHit {
+    /// The value that was checked.
+    pub value: String,
+    /// The warninglist's id on the instance (0 when unknown).
+    pub id: u64,
+    /// The warninglist's name, such as `List of known public DNS resolvers`.
+    pub name: String,
 }

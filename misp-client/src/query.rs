@@ -75,7 +75,10 @@ impl SearchQuery {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        SearchQuery { value: values.into_iter().map(Into::into).collect(), ..Self::default() }
+        SearchQuery {
+            value: values.into_iter().map(Into::into).collect(),
+            ..Self::default()
+        }
     }
 
     /// This query, keeping only attributes of the given types.
