@@ -420,7 +420,7 @@ fn read_domain(text: &str, config: &Prepared) -> Outcome {
 /// An absolute URL and its host; a URL whose host is dropped is dropped
 /// for the same reason. Relative references give nothing.
 fn read_url(text: &str, config: &Prepared) -> Vec<Outcome> {
-    if !text.contains("://") {
+    if !hygiene::is_absolute_url(text) {
         return Vec::new();
     }
     let Some(url) = hygiene::parse_url(text) else {
@@ -443,7 +443,7 @@ fn read_url(text: &str, config: &Prepared) -> Vec<Outcome> {
 }
 
 fn read_http_url(path: &str, text: &str, root: &Value, config: &Prepared) -> Vec<Outcome> {
-    if text.contains("://") || !text.starts_with('/') {
+    if hygiene::is_absolute_url(text) || !text.starts_with('/') {
         return read_url(text, config);
     }
     let parent = path.rsplit_once('.').map_or("", |(parent, _)| parent);
@@ -511,7 +511,7 @@ fn guess(text: &str, config: &Prepared) -> Vec<Outcome> {
     if hygiene::parse_ip(text).is_some() {
         return vec![read_ip(text, config)];
     }
-    if text.contains("://") {
+    if hygiene::is_absolute_url(text) {
         return read_url(text, config);
     }
     if text.contains('=')

@@ -399,6 +399,15 @@ pub struct ParsedUrl {
 /// The schemes whose URLs are observables.
 const URL_SCHEMES: &[&str] = &["http", "https", "ftp"];
 
+/// True when `text` starts like an absolute URL of a scheme whose URLs are
+/// observables (`http://`, `https://`, `ftp://`, any case). A relative
+/// reference that merely holds such a URL in its query is not one.
+pub fn is_absolute_url(text: &str) -> bool {
+    text.trim_start()
+        .split_once("://")
+        .is_some_and(|(scheme, _)| URL_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)))
+}
+
 /// Reads an absolute `http`, `https` or `ftp` URL. `None` for anything else:
 /// relative references, other schemes, blanks inside, no host.
 pub fn parse_url(text: &str) -> Option<ParsedUrl> {
@@ -409,10 +418,10 @@ pub fn parse_url(text: &str) -> Option<ParsedUrl> {
     {
         return None;
     }
-    let (scheme, rest) = text.split_once("://")?;
-    if !URL_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+    if !is_absolute_url(text) {
         return None;
     }
+    let (scheme, rest) = text.split_once("://")?;
 
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
@@ -705,6 +714,16 @@ mod tests {
             parse_url("http://evil.example").unwrap().normalized,
             "http://evil.example"
         );
+    }
+
+    #[test]
+    fn absolute_urls_are_told_from_relative_ones() {
+        assert!(is_absolute_url("HTTPS://evil.example.net/"));
+        assert!(is_absolute_url("ftp://files.example.net/a"));
+        assert!(!is_absolute_url(
+            "/wp-login.php?next=http://evil.example.net/"
+        ));
+        assert!(!is_absolute_url("ldap://dc.example.net/"));
     }
 
     #[test]
