@@ -86,9 +86,11 @@
 
 mod de;
 mod error;
+pub mod feed;
 mod key;
 pub mod model;
 pub mod query;
+pub mod warninglist;
 
 #[cfg(feature = "http")]
 mod answer;
@@ -103,7 +105,9 @@ pub use model::{
     Attribute, EventSummary, SearchAttributes, SearchResponse, Sighting, SightingKind, Tag,
     Version, WarninglistHit,
 };
+pub use feed::{Feed, FeedError};
 pub use query::SearchQuery;
+pub use warninglist::{WarninglistError, Warninglists};
 
 #[cfg(feature = "http")]
 pub use client::{
