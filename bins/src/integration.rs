@@ -1,0 +1,141 @@
+//! The integration itself: what runs when wazuh-integratord executes
+//! `<root>/integrations/custom-misp` for an alert.
+//!
+//! The whole run is held to one deadline, integratord's `timeout`: MISP
+//! requests never start after it, and a watchdog ends the process (with an
+//! error event) if anything still runs shortly after it.
+
+use crate::exit::{Exit, Failure};
+use crate::options::Options;
+use crate::send::Sender;
+use crate::source::{self, Source};
+use crate::{logging, screen};
+use log::{debug, error, warn};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use wazuh_alert::{Alert, Invocation, Paths};
+
+/// integratord's default `timeout` when the argv has none (before 4.8).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long before the deadline MISP must have answered, so that there is
+/// still time to send the events.
+const SEND_RESERVE: Duration = Duration::from_millis(300);
+
+/// How long after the deadline the watchdog waits before it ends the run.
+const WATCHDOG_GRACE: Duration = Duration::from_millis(700);
+
+/// Runs one alert as integratord asks, and returns how it ended. `args` is
+/// the argv after argv[0].
+pub fn run(args: Vec<OsString>) -> Exit {
+    let started = Instant::now();
+    let invocation = match Invocation::parse(args) {
+        Ok(inv) => inv,
+        Err(e) => return fail(&Failure::new(Exit::Usage, &e)),
+    };
+
+    // Options first: they may move the Wazuh root, and so the log file.
+    let options = match &invocation.options_file {
+        Some(path) => Options::from_file(path),
+        None => Ok(Options::default()),
+    };
+    let root = wazuh_root(options.as_ref().ok());
+    let paths = Paths::new(root);
+    let debug = invocation.debug || options.as_ref().is_ok_and(|o| o.debug);
+    logging::to_file(&paths.integrations_log(), debug);
+    let options = match options {
+        Ok(options) => options,
+        Err(e) => return fail(&Failure::new(Exit::Usage, &e)),
+    };
+
+    let alert = match Alert::read_file(&invocation.alert_file) {
+        Ok(alert) => alert,
+        Err(e) => return fail(&Failure::new(Exit::Alert, &e)),
+    };
+    let timeout = invocation.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let sender = Sender::new(paths.queue_socket(), &alert);
+    sender.arm_watchdog(started + timeout + WATCHDOG_GRACE, &alert);
+
+    match enrich(&invocation, &options, &alert, &sender, started + timeout) {
+        Ok(sent) => {
+            debug!("alert {}: done, {sent} event(s) sent", alert.id());
+            Exit::Handled
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+/// Looks the alert up and sends what there is to send; returns how many
+/// events went out.
+fn enrich(
+    invocation: &Invocation,
+    options: &Options,
+    alert: &Alert,
+    sender: &Sender,
+    deadline: Instant,
+) -> Result<usize, Failure> {
+    let config = options.compiled().map_err(|e| Failure::new(Exit::Usage, &e))?;
+    let Some(plan) = screen::plan(alert, &config, options)? else {
+        return Ok(0);
+    };
+
+    let settings = source::Settings {
+        url: invocation.hook_url.clone(),
+        key: invocation.api_key.as_ref().map(|k| misp_client::ApiKey::new(k.expose())),
+        key_file: options.key_file.clone(),
+        verify_tls: options.verify_tls,
+        ca_file: options.ca_file.clone(),
+        feed: options.feed.clone(),
+        timeout: None,
+        retries: invocation.retries,
+        deadline: Some(deadline.checked_sub(SEND_RESERVE).unwrap_or(deadline)),
+    };
+    let answer = Source::open(settings).and_then(|source| {
+        debug!("alert {}: asking {} for {} value(s)", alert.id(), source.describe(),
+            plan.observables.len());
+        source.search(&plan.query).map_err(|e| misp_failure(alert, sender, &e))
+    });
+
+    let attributes = match answer {
+        Ok(attributes) => attributes,
+        Err(failure) => {
+            // A configuration failure found after the alert was read is
+            // worth an event too: it is how a Wazuh admin sees it.
+            if failure.exit == Exit::Usage {
+                sender.send_error(alert, "config", &failure.message)?;
+            }
+            return Err(failure);
+        }
+    };
+    let events = plan.respond(alert, &attributes, &config);
+    sender.send_all(&events)
+}
+
+/// Turns a MISP error into a failure, after sending its error event.
+fn misp_failure(alert: &Alert, sender: &Sender, e: &misp_client::Error) -> Failure {
+    let failure = Failure::new(Exit::Misp, e);
+    if let Err(socket) = sender.send_error(alert, e.code(), &failure.message) {
+        warn!("alert {}: the error event was not sent: {socket}", alert.id());
+    }
+    failure
+}
+
+/// Logs a failure and prints it as the last line of output, for integratord.
+fn fail(failure: &Failure) -> Exit {
+    error!("{failure}");
+    eprintln!("custom-misp: {failure}");
+    failure.exit
+}
+
+/// The Wazuh root: the `wazuh_root` option, else the folder above the
+/// executable's `integrations/`, else `/var/ossec`.
+fn wazuh_root(options: Option<&Options>) -> PathBuf {
+    if let Some(root) = options.and_then(|o| o.wazuh_root.clone()) {
+        return root;
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| wazuh_alert::root_from_executable(&exe))
+        .unwrap_or_else(|| PathBuf::from(wazuh_alert::DEFAULT_ROOT))
+}

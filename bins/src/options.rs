@@ -1,0 +1,150 @@
+//! The options file: the JSON text of `<options>` in ossec.conf.
+//!
+//! The keys are flat. The binary's own keys are read here; every other key
+//! belongs to the enrichment configuration ([`enrich_core::Config`]), which
+//! rejects keys it does not know. Every option, with its default, is listed in
+//! the README's "Options" table.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// The binary's own options, read from the options file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Options {
+    /// Verify MISP's TLS certificate. Defaults to true.
+    pub verify_tls: bool,
+    /// An extra CA certificate (PEM) for a MISP with a private CA.
+    pub ca_file: Option<PathBuf>,
+    /// A file holding the API key, used instead of the one on the command
+    /// line (which every user of the machine can read in the process list).
+    pub key_file: Option<PathBuf>,
+    /// A MISP feed folder to search instead of a MISP server.
+    pub feed: Option<PathBuf>,
+    /// Folders of MISP warninglists; observables that hit one are not
+    /// looked up.
+    pub warninglists: Vec<PathBuf>,
+    /// What to do with an observable that a warninglist names: `skip` it
+    /// (no lookup) or `report` it (look it up, and name the list in its
+    /// event). Defaults to `skip`.
+    pub warninglist_action: WarninglistAction,
+    /// Log details (debug level) even when integratord does not pass `debug`.
+    pub debug: bool,
+    /// The Wazuh installation folder; by default found from the
+    /// executable's own path (`<root>/integrations/custom-misp`).
+    pub wazuh_root: Option<PathBuf>,
+    /// The enrichment configuration (every other key).
+    #[serde(skip)]
+    pub enrich: enrich_core::Config,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            verify_tls: true,
+            ca_file: None,
+            key_file: None,
+            feed: None,
+            warninglists: Vec::new(),
+            warninglist_action: WarninglistAction::Skip,
+            debug: false,
+            wazuh_root: None,
+            enrich: enrich_core::Config::default(),
+        }
+    }
+}
+
+/// What to do with an observable that a warninglist names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WarninglistAction {
+    /// Do not look it up.
+    #[default]
+    Skip,
+    /// Look it up, and name the list in its event.
+    Report,
+}
+
+/// The keys that [`Options`] itself reads.
+const OWN_KEYS: &[&str] = &[
+    "verify_tls",
+    "ca_file",
+    "key_file",
+    "feed",
+    "warninglists",
+    "warninglist_action",
+    "debug",
+    "wazuh_root",
+];
+
+/// Why an options text was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum OptionsError {
+    /// The file could not be read.
+    #[error("cannot read options file {path}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The text is not a JSON object.
+    #[error("options are not a JSON object: {0}")]
+    NotJson(String),
+    /// An option has a bad value or is unknown.
+    #[error("bad option: {0}")]
+    Bad(String),
+}
+
+impl Options {
+    /// The enrichment configuration, checked and ready for use.
+    pub fn compiled(&self) -> Result<enrich_core::Prepared, enrich_core::Error> {
+        self.enrich.validate()
+    }
+
+    /// True when observables on a warninglist are looked up and reported.
+    pub fn warninglist_report(&self) -> bool {
+        self.warninglist_action == WarninglistAction::Report
+    }
+
+    /// Reads the options file; an empty file means every default.
+    pub fn from_file(path: &Path) -> Result<Options, OptionsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| OptionsError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Options::from_text(&text)
+    }
+
+    /// Parses options from their JSON text; blank text means every default.
+    pub fn from_text(text: &str) -> Result<Options, OptionsError> {
+        if text.trim().is_empty() {
+            return Ok(Options::default());
+        }
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| OptionsError::NotJson(e.to_string()))?;
+        let Value::Object(map) = value else {
+            return Err(OptionsError::NotJson("expected {\"option\": value, ...}".into()));
+        };
+
+        // Split the keys: ours here, the rest for the enrichment config.
+        let (own, rest): (Map<String, Value>, Map<String, Value>) =
+            map.into_iter().partition(|(k, _)| OWN_KEYS.contains(&k.as_str()));
+        let mut options: Options = serde_json::from_value(Value::Object(own))
+            .map_err(|e| OptionsError::Bad(e.to_string()))?;
+        options.enrich = serde_json::from_value(Value::Object(rest)).map_err(|e| {
+            let msg = e.to_string();
+            match msg.strip_prefix("unknown field ") {
+                Some(_) => OptionsError::Bad(format!(
+                    "{}; the binary also reads {}",
+                    msg,
+                    OWN_KEYS.join(", ")
+                )),
+                None => OptionsError::Bad(msg),
+            }
+        })?;
+        Ok(options)
+    }
+}
