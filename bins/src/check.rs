@@ -60,8 +60,11 @@ pub fn run(
         .or_else(|| exe.as_deref().and_then(wazuh_alert::root_from_executable))
         .unwrap_or_else(|| PathBuf::from(wazuh_alert::DEFAULT_ROOT));
     let mut report = Report { failed: false };
-    println!("custom-misp {} checking the Wazuh installation at {}", env!("CARGO_PKG_VERSION"),
-        root.display());
+    println!(
+        "custom-misp {} checking the Wazuh installation at {}",
+        env!("CARGO_PKG_VERSION"),
+        root.display()
+    );
 
     let declared = check_ossec_conf(&root, &mut report);
     let options = check_options(options_file, declared.as_ref(), &mut report);
@@ -69,7 +72,10 @@ pub fn run(
         settings.url = declared.as_ref().and_then(|d| d.hook_url.clone());
     }
     if settings.key.is_none() && settings.key_file.is_none() {
-        settings.key = declared.as_ref().and_then(|d| d.api_key.clone()).map(misp_client::ApiKey::new);
+        settings.key = declared
+            .as_ref()
+            .and_then(|d| d.api_key.clone())
+            .map(misp_client::ApiKey::new);
     }
     if let Some(options) = &options {
         settings.key_file = settings.key_file.or_else(|| options.key_file.clone());
@@ -80,11 +86,21 @@ pub fn run(
     check_tls(&settings, &mut report);
     check_misp(settings, &mut report);
 
-    check_socket(&wazuh_alert::Paths::new(root.clone()).queue_socket(), &mut report);
+    check_socket(
+        &wazuh_alert::Paths::new(root.clone()).queue_socket(),
+        &mut report,
+    );
     check_executable(&root.join("integrations").join(NAME), &mut report);
-    check_log(&wazuh_alert::Paths::new(root).integrations_log(), &mut report);
+    check_log(
+        &wazuh_alert::Paths::new(root).integrations_log(),
+        &mut report,
+    );
 
-    Ok(if report.failed { Exit::Failed } else { Exit::Handled })
+    Ok(if report.failed {
+        Exit::Failed
+    } else {
+        Exit::Handled
+    })
 }
 
 fn check_ossec_conf(root: &Path, report: &mut Report) -> Option<Declared> {
@@ -92,19 +108,30 @@ fn check_ossec_conf(root: &Path, report: &mut Report) -> Option<Declared> {
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) => {
-            report.line(Mark::Warn, "ossec.conf", format!("cannot read {}: {e}", path.display()));
+            report.line(
+                Mark::Warn,
+                "ossec.conf",
+                format!("cannot read {}: {e}", path.display()),
+            );
             return None;
         }
     };
     match find_integration(&text, NAME) {
         Some(declared) => {
             let level = declared.level.as_deref().unwrap_or("any");
-            report.line(Mark::Ok, "ossec.conf", format!("<integration> {NAME} found, level {level}"));
+            report.line(
+                Mark::Ok,
+                "ossec.conf",
+                format!("<integration> {NAME} found, level {level}"),
+            );
             Some(declared)
         }
         None => {
-            report.line(Mark::Fail, "ossec.conf",
-                format!("no <integration> named {NAME} in {}", path.display()));
+            report.line(
+                Mark::Fail,
+                "ossec.conf",
+                format!("no <integration> named {NAME} in {}", path.display()),
+            );
             None
         }
     }
@@ -120,9 +147,9 @@ fn check_options(
         (None, Some(text)) => Options::from_text(text),
         (None, None) => Ok(Options::default()),
     };
-    let checked = parsed.map_err(|e| chain(&e)).and_then(|options| {
-        options.compiled().map(|_| options).map_err(|e| chain(&e))
-    });
+    let checked = parsed
+        .map_err(|e| chain(&e))
+        .and_then(|options| options.compiled().map(|_| options).map_err(|e| chain(&e)));
     match checked {
         Ok(options) => {
             report.line(Mark::Ok, "options", "valid");
@@ -143,7 +170,11 @@ fn check_tls(settings: &source::Settings, report: &mut Report) {
         report.line(Mark::Warn, "TLS", "verification is OFF (verify_tls false)");
     } else if let Some(ca) = &settings.ca_file {
         match std::fs::metadata(ca) {
-            Ok(_) => report.line(Mark::Ok, "TLS", format!("verified, extra CA {}", ca.display())),
+            Ok(_) => report.line(
+                Mark::Ok,
+                "TLS",
+                format!("verified, extra CA {}", ca.display()),
+            ),
             Err(e) => report.line(Mark::Fail, "TLS", format!("CA file {}: {e}", ca.display())),
         }
     } else {
@@ -161,7 +192,11 @@ fn check_misp(settings: source::Settings, report: &mut Report) {
     };
     let client = match &source {
         Source::Feed(feed, dir) => {
-            report.line(Mark::Ok, "feed", format!("{} attributes in {}", feed.len(), dir.display()));
+            report.line(
+                Mark::Ok,
+                "feed",
+                format!("{} attributes in {}", feed.len(), dir.display()),
+            );
             return;
         }
         Source::Misp(client) => client,
@@ -171,8 +206,16 @@ fn check_misp(settings: source::Settings, report: &mut Report) {
     match client.version() {
         Ok(version) => {
             let ms = started.elapsed().as_millis();
-            report.line(Mark::Ok, "MISP", format!("{} answered in {ms} ms", client.base_url()));
-            report.line(Mark::Ok, "API key", format!("accepted; MISP {}", version.version));
+            report.line(
+                Mark::Ok,
+                "MISP",
+                format!("{} answered in {ms} ms", client.base_url()),
+            );
+            report.line(
+                Mark::Ok,
+                "API key",
+                format!("accepted; MISP {}", version.version),
+            );
             let (mark, text) = if version.perm_sighting {
                 (Mark::Ok, "the key may add sightings")
             } else {
@@ -193,9 +236,16 @@ fn check_socket(path: &Path, report: &mut Report) {
         Ok(meta) if meta.file_type().is_socket() => {
             report.line(Mark::Ok, "queue socket", path.display().to_string());
         }
-        Ok(_) => report.line(Mark::Fail, "queue socket", format!("{} is not a socket", path.display())),
-        Err(e) => report.line(Mark::Fail, "queue socket",
-            format!("{}: {e} (is wazuh-analysisd running?)", path.display())),
+        Ok(_) => report.line(
+            Mark::Fail,
+            "queue socket",
+            format!("{} is not a socket", path.display()),
+        ),
+        Err(e) => report.line(
+            Mark::Fail,
+            "queue socket",
+            format!("{}: {e} (is wazuh-analysisd running?)", path.display()),
+        ),
     }
 }
 
@@ -209,26 +259,46 @@ fn check_executable(path: &Path, report: &mut Report) {
     };
     let mode = meta.mode() & 0o7777;
     let group = group_name(meta.gid()).unwrap_or_else(|| meta.gid().to_string());
-    let what = format!("{} is {}:{group} {mode:04o}", path.display(), owner_name(meta.uid()));
+    let what = format!(
+        "{} is {}:{group} {mode:04o}",
+        path.display(),
+        owner_name(meta.uid())
+    );
     // integratord refuses a file that its user (wazuh) can write.
     if mode & 0o022 != 0 || (meta.uid() != 0) {
-        report.line(Mark::Fail, "executable", format!("{what}; want root:wazuh 0750"));
+        report.line(
+            Mark::Fail,
+            "executable",
+            format!("{what}; want root:wazuh 0750"),
+        );
     } else if group != "wazuh" || mode & 0o010 == 0 {
-        report.line(Mark::Warn, "executable", format!("{what}; want root:wazuh 0750"));
+        report.line(
+            Mark::Warn,
+            "executable",
+            format!("{what}; want root:wazuh 0750"),
+        );
     } else {
         report.line(Mark::Ok, "executable", what);
     }
 }
 
 fn check_log(path: &Path, report: &mut Report) {
-    match std::fs::OpenOptions::new().append(true).create(true).open(path) {
+    match std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+    {
         Ok(_) => report.line(Mark::Ok, "log", path.display().to_string()),
         Err(e) => report.line(Mark::Warn, "log", format!("{}: {e}", path.display())),
     }
 }
 
 fn owner_name(uid: u32) -> String {
-    if uid == 0 { "root".into() } else { name_in("/etc/passwd", uid).unwrap_or(uid.to_string()) }
+    if uid == 0 {
+        "root".into()
+    } else {
+        name_in("/etc/passwd", uid).unwrap_or(uid.to_string())
+    }
 }
 
 fn group_name(gid: u32) -> Option<String> {
@@ -328,10 +398,16 @@ mod tests {
     #[test]
     fn finds_our_block_past_comments_and_other_integrations() {
         let declared = find_integration(CONF, "custom-misp").expect("block");
-        assert_eq!(declared.hook_url.as_deref(), Some("https://misp.corp.example"));
+        assert_eq!(
+            declared.hook_url.as_deref(),
+            Some("https://misp.corp.example")
+        );
         assert_eq!(declared.api_key.as_deref(), Some("k&y"));
         assert_eq!(declared.level.as_deref(), Some("5"));
-        assert_eq!(declared.options.as_deref(), Some(r#"{"ca_file": "/var/ossec/etc/misp-ca.pem"}"#));
+        assert_eq!(
+            declared.options.as_deref(),
+            Some(r#"{"ca_file": "/var/ossec/etc/misp-ca.pem"}"#)
+        );
     }
 
     #[test]

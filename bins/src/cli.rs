@@ -13,7 +13,16 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use wazuh_alert::{Alert, Location, QueueSocket};
 
-const COMMANDS: &[&str] = &["enrich", "lookup", "check", "help", "-h", "--help", "-V", "--version"];
+const COMMANDS: &[&str] = &[
+    "enrich",
+    "lookup",
+    "check",
+    "help",
+    "-h",
+    "--help",
+    "-V",
+    "--version",
+];
 
 /// The help text, with the exit codes.
 pub const HELP: &str = "\
@@ -45,7 +54,9 @@ option, 3 bad or missing alert, 4 MISP failed, 5 queue socket failed.
 
 /// True when the first argument names a command rather than an alert file.
 pub fn is_command(first: Option<&OsString>) -> bool {
-    first.and_then(|a| a.to_str()).is_some_and(|a| COMMANDS.contains(&a))
+    first
+        .and_then(|a| a.to_str())
+        .is_some_and(|a| COMMANDS.contains(&a))
 }
 
 /// Flags shared by the commands.
@@ -94,7 +105,10 @@ pub fn run(args: Vec<OsString>) -> Exit {
 fn parse_flags(args: &[OsString]) -> Result<Flags, Failure> {
     let usage = |e: lexopt::Error| Failure::msg(Exit::Usage, format!("{e}; see --help"));
     let mut flags = Flags {
-        source: source::Settings { verify_tls: true, ..Default::default() },
+        source: source::Settings {
+            verify_tls: true,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let mut parser = lexopt::Parser::from_args(args.iter().cloned());
@@ -106,7 +120,9 @@ fn parse_flags(args: &[OsString]) -> Result<Flags, Failure> {
             Long("ca-file") => flags.source.ca_file = Some(parser.value().map_err(usage)?.into()),
             Long("insecure") => flags.source.verify_tls = false,
             Long("options") => flags.options = Some(parser.value().map_err(usage)?.into()),
-            Long("warninglists") => flags.warninglists.push(parser.value().map_err(usage)?.into()),
+            Long("warninglists") => flags
+                .warninglists
+                .push(parser.value().map_err(usage)?.into()),
             Long("send") => flags.send = true,
             Long("socket") => flags.socket = Some(parser.value().map_err(usage)?.into()),
             Long("root") => flags.root = Some(parser.value().map_err(usage)?.into()),
@@ -143,16 +159,26 @@ fn enrich(flags: Flags) -> Result<Exit, Failure> {
         Some(path) => Options::from_file(path).map_err(|e| Failure::new(Exit::Usage, &e))?,
         None => Options::default(),
     };
-    options.warninglists.extend(flags.warninglists.iter().cloned());
-    let config = options.compiled().map_err(|e| Failure::new(Exit::Usage, &e))?;
+    options
+        .warninglists
+        .extend(flags.warninglists.iter().cloned());
+    let config = options
+        .compiled()
+        .map_err(|e| Failure::new(Exit::Usage, &e))?;
     let mut settings = flags.source;
     settings.feed = settings.feed.or_else(|| options.feed.clone());
     let source = Source::open(settings)?;
     let socket = flags.send.then(|| {
-        let root = flags.root.clone().unwrap_or_else(|| wazuh_alert::DEFAULT_ROOT.into());
-        QueueSocket::new(flags.socket.clone().unwrap_or_else(|| {
-            wazuh_alert::Paths::new(root).queue_socket()
-        }))
+        let root = flags
+            .root
+            .clone()
+            .unwrap_or_else(|| wazuh_alert::DEFAULT_ROOT.into());
+        QueueSocket::new(
+            flags
+                .socket
+                .clone()
+                .unwrap_or_else(|| wazuh_alert::Paths::new(root).queue_socket()),
+        )
     });
 
     let mut worst = Exit::Handled;
@@ -200,7 +226,10 @@ fn enrich_one(
         }
         Err(e) => {
             let description = crate::exit::chain(&e);
-            Ok(vec![(enrich_core::error_event(alert, e.code(), &description), true)])
+            Ok(vec![(
+                enrich_core::error_event(alert, e.code(), &description),
+                true,
+            )])
         }
     }
 }
@@ -210,7 +239,9 @@ fn emit(alert: &Alert, event: &Value, socket: Option<&QueueSocket>) -> Result<()
     match socket {
         Some(socket) => {
             let location = Location::for_alert(alert.agent(), crate::send::LOCATION_NAME);
-            socket.send(&location, event).map_err(|e| Failure::new(Exit::Socket, &e))
+            socket
+                .send(&location, event)
+                .map_err(|e| Failure::new(Exit::Socket, &e))
         }
         None => {
             println!("{event}");
@@ -230,7 +261,10 @@ fn read_alerts(files: &[OsString]) -> impl Iterator<Item = Result<Alert, Failure
     let paths: Vec<PathBuf> = if files.is_empty() {
         stdin
     } else {
-        files.iter().flat_map(|file| expand(Path::new(file))).collect()
+        files
+            .iter()
+            .flat_map(|file| expand(Path::new(file)))
+            .collect()
     };
     paths.into_iter().flat_map(|path| match read_text(&path) {
         Ok(text) => parse_alerts(&path, &text),
@@ -272,7 +306,10 @@ fn parse_alerts(path: &Path, text: &str) -> Vec<Result<Alert, Failure>> {
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(n, line)| {
             Alert::from_json(line).map_err(|e| {
-                Failure::msg(Exit::Alert, format!("{name} line {}: {}", n + 1, crate::exit::chain(&e)))
+                Failure::msg(
+                    Exit::Alert,
+                    format!("{name} line {}: {}", n + 1, crate::exit::chain(&e)),
+                )
             })
         })
         .collect()
@@ -280,7 +317,11 @@ fn parse_alerts(path: &Path, text: &str) -> Vec<Result<Alert, Failure>> {
 
 /// `lookup`: values in, attributes out.
 fn lookup(flags: Flags) -> Result<Exit, Failure> {
-    let values: Vec<String> = flags.free.iter().map(|v| v.to_string_lossy().into_owned()).collect();
+    let values: Vec<String> = flags
+        .free
+        .iter()
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
     if values.is_empty() {
         return Err(Failure::msg(Exit::Usage, "lookup needs at least one value"));
     }
@@ -292,6 +333,10 @@ fn lookup(flags: Flags) -> Result<Exit, Failure> {
         let line = serde_json::to_string(attribute).map_err(|e| Failure::new(Exit::Failed, &e))?;
         println!("{line}");
     }
-    eprintln!("{} attribute(s) from {}", attributes.len(), source.describe());
+    eprintln!(
+        "{} attribute(s) from {}",
+        attributes.len(),
+        source.describe()
+    );
     Ok(Exit::Handled)
 }

@@ -57,12 +57,18 @@ pub struct Failure {
 impl Failure {
     /// A failure from any error, its `source()` chain folded into the message.
     pub fn new(exit: Exit, error: &dyn std::error::Error) -> Failure {
-        Failure { exit, message: chain(error) }
+        Failure {
+            exit,
+            message: chain(error),
+        }
     }
 
     /// A failure from a message.
     pub fn msg(exit: Exit, message: impl Into<String>) -> Failure {
-        Failure { exit, message: message.into() }
+        Failure {
+            exit,
+            message: message.into(),
+        }
     }
 }
 

@@ -75,14 +75,19 @@ fn enrich(
     sender: &Sender,
     deadline: Instant,
 ) -> Result<usize, Failure> {
-    let config = options.compiled().map_err(|e| Failure::new(Exit::Usage, &e))?;
+    let config = options
+        .compiled()
+        .map_err(|e| Failure::new(Exit::Usage, &e))?;
     let Some(plan) = screen::plan(alert, &config, options)? else {
         return Ok(0);
     };
 
     let settings = source::Settings {
         url: invocation.hook_url.clone(),
-        key: invocation.api_key.as_ref().map(|k| misp_client::ApiKey::new(k.expose())),
+        key: invocation
+            .api_key
+            .as_ref()
+            .map(|k| misp_client::ApiKey::new(k.expose())),
         key_file: options.key_file.clone(),
         verify_tls: options.verify_tls,
         ca_file: options.ca_file.clone(),
@@ -92,9 +97,15 @@ fn enrich(
         deadline: Some(deadline.checked_sub(SEND_RESERVE).unwrap_or(deadline)),
     };
     let answer = Source::open(settings).and_then(|source| {
-        debug!("alert {}: asking {} for {} value(s)", alert.id(), source.describe(),
-            plan.observables.len());
-        source.search(&plan.query).map_err(|e| misp_failure(alert, sender, &e))
+        debug!(
+            "alert {}: asking {} for {} value(s)",
+            alert.id(),
+            source.describe(),
+            plan.observables.len()
+        );
+        source
+            .search(&plan.query)
+            .map_err(|e| misp_failure(alert, sender, &e))
     });
 
     let attributes = match answer {
@@ -116,7 +127,10 @@ fn enrich(
 fn misp_failure(alert: &Alert, sender: &Sender, e: &misp_client::Error) -> Failure {
     let failure = Failure::new(Exit::Misp, e);
     if let Err(socket) = sender.send_error(alert, e.code(), &failure.message) {
-        warn!("alert {}: the error event was not sent: {socket}", alert.id());
+        warn!(
+            "alert {}: the error event was not sent: {socket}",
+            alert.id()
+        );
     }
     failure
 }

@@ -72,7 +72,10 @@ pub fn to_file(file: &Path, debug: bool) {
     let sink = match OpenOptions::new().create(true).append(true).open(file) {
         Ok(f) => Sink::File(Mutex::new(f)),
         Err(e) => {
-            eprintln!("custom-misp: cannot write {}: {e}; logging to stderr", file.display());
+            eprintln!(
+                "custom-misp: cannot write {}: {e}; logging to stderr",
+                file.display()
+            );
             Sink::Stderr
         }
     };
@@ -85,7 +88,11 @@ pub fn to_stderr(debug: bool) {
 }
 
 fn install(sink: Sink, debug: bool) {
-    let level = if debug { LevelFilter::Debug } else { LevelFilter::Warn };
+    let level = if debug {
+        LevelFilter::Debug
+    } else {
+        LevelFilter::Warn
+    };
     let logger = Logger { sink, level };
     if log::set_boxed_logger(Box::new(logger)).is_ok() {
         log::set_max_level(level);
@@ -94,9 +101,14 @@ fn install(sink: Sink, debug: bool) {
 
 /// The current time as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
 fn now_utc() -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-    match enrich_core::iso_utc(secs).as_deref().and_then(|s| s.strip_suffix('Z')) {
+    match enrich_core::iso_utc(secs)
+        .as_deref()
+        .and_then(|s| s.strip_suffix('Z'))
+    {
         Some(seconds) => format!("{seconds}.{:03}Z", now.subsec_millis()),
         None => format!("@{secs}"),
     }

@@ -21,7 +21,11 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let mut args: Vec<OsString> = std::env::args_os().collect();
-    let rest = if args.is_empty() { args } else { args.split_off(1) };
+    let rest = if args.is_empty() {
+        args
+    } else {
+        args.split_off(1)
+    };
 
     let exit = if cli::is_command(rest.first()) {
         cli::run(rest)

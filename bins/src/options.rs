@@ -126,12 +126,15 @@ impl Options {
         let value: Value =
             serde_json::from_str(text).map_err(|e| OptionsError::NotJson(e.to_string()))?;
         let Value::Object(map) = value else {
-            return Err(OptionsError::NotJson("expected {\"option\": value, ...}".into()));
+            return Err(OptionsError::NotJson(
+                "expected {\"option\": value, ...}".into(),
+            ));
         };
 
         // Split the keys: ours here, the rest for the enrichment config.
-        let (own, rest): (Map<String, Value>, Map<String, Value>) =
-            map.into_iter().partition(|(k, _)| OWN_KEYS.contains(&k.as_str()));
+        let (own, rest): (Map<String, Value>, Map<String, Value>) = map
+            .into_iter()
+            .partition(|(k, _)| OWN_KEYS.contains(&k.as_str()));
         let mut options: Options = serde_json::from_value(Value::Object(own))
             .map_err(|e| OptionsError::Bad(e.to_string()))?;
         options.enrich = serde_json::from_value(Value::Object(rest)).map_err(|e| {

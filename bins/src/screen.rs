@@ -29,7 +29,10 @@ pub fn plan(
     options: &Options,
 ) -> Result<Option<Plan>, Failure> {
     if enrich_core::is_own_event(alert) {
-        debug!("alert {}: an event of this integration, left alone", alert.id());
+        debug!(
+            "alert {}: an event of this integration, left alone",
+            alert.id()
+        );
         return Ok(None);
     }
     let mut observables = enrich_core::extract(alert, config);
@@ -43,7 +46,11 @@ pub fn plan(
                 true
             }
             Some(name) => {
-                debug!("alert {}: {} is on warninglist {name}, skipped", alert.id(), o.value);
+                debug!(
+                    "alert {}: {} is on warninglist {name}, skipped",
+                    alert.id(),
+                    o.value
+                );
                 false
             }
         });
@@ -53,7 +60,11 @@ pub fn plan(
         debug!("alert {}: nothing to look up", alert.id());
         return Ok(None);
     };
-    Ok(Some(Plan { observables, query, listed }))
+    Ok(Some(Plan {
+        observables,
+        query,
+        listed,
+    }))
 }
 
 impl Plan {

@@ -74,11 +74,16 @@ impl Sender {
         }
         if self.claimed.swap(true, Ordering::SeqCst) {
             // The watchdog has already reported this run as timed out.
-            return Err(Failure::msg(Exit::Misp, "the deadline passed before sending"));
+            return Err(Failure::msg(
+                Exit::Misp,
+                "the deadline passed before sending",
+            ));
         }
 
         for datagram in &datagrams {
-            self.socket.send_raw(datagram).map_err(|e| Failure::new(Exit::Socket, &e))?;
+            self.socket
+                .send_raw(datagram)
+                .map_err(|e| Failure::new(Exit::Socket, &e))?;
             debug!("sent {}", String::from_utf8_lossy(datagram));
         }
         Ok(datagrams.len())

@@ -50,11 +50,10 @@ impl Source {
             .filter(|u| !u.trim().is_empty())
             .ok_or_else(|| Failure::msg(Exit::Usage, "no MISP URL: set hook_url, or a feed"))?;
         let key = match &settings.key_file {
-            Some(path) => ApiKey::from_file(path)
-                .map_err(|e| Failure::new(Exit::Usage, &e))?,
-            None => settings
-                .key
-                .ok_or_else(|| Failure::msg(Exit::Usage, "no MISP API key: set api_key or key_file"))?,
+            Some(path) => ApiKey::from_file(path).map_err(|e| Failure::new(Exit::Usage, &e))?,
+            None => settings.key.ok_or_else(|| {
+                Failure::msg(Exit::Usage, "no MISP API key: set api_key or key_file")
+            })?,
         };
 
         let mut builder = Client::builder(&url, key).verify_tls(settings.verify_tls);

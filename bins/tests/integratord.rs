@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
-use wiremock::matchers::{body_partial_json, header, method, path};
+use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "k3y-abcdefghijklmnopqrstuvwxyz0123456789";
@@ -40,7 +40,10 @@ impl Run {
             .iter()
             .map(|d| {
                 let (header, payload) = split_header(d);
-                (header, serde_json::from_str(payload).expect("payload is JSON"))
+                (
+                    header,
+                    serde_json::from_str(payload).expect("payload is JSON"),
+                )
             })
             .collect()
     }
@@ -76,7 +79,10 @@ impl Wazuh {
         std::fs::copy(env!("CARGO_BIN_EXE_custom-misp"), &exe).expect("copy executable");
         let socket = UnixDatagram::bind(dir.path().join("queue/sockets/queue")).expect("bind");
         socket.set_nonblocking(true).expect("nonblocking");
-        Wazuh { dir, socket: Some(socket) }
+        Wazuh {
+            dir,
+            socket: Some(socket),
+        }
     }
 
     /// A tree whose queue socket was never bound (analysisd never started).
@@ -100,14 +106,16 @@ impl Wazuh {
     /// Runs the integration with integratord's 4.8+ argv for `alert`.
     fn run(&self, alert: &str, url: &str, options: Option<&str>) -> Run {
         let alert_file = self.write_tmp("custom-misp-1796313095-1749781378.alert", alert);
-        let options_file = options
-            .map(|text| self.write_tmp("custom-misp-1796313095-1862246779.options", text));
+        let options_file =
+            options.map(|text| self.write_tmp("custom-misp-1796313095-1862246779.options", text));
         let args = vec![
             alert_file.display().to_string(),
             KEY.to_owned(),
             url.to_owned(),
             String::new(),
-            options_file.map(|p| p.display().to_string()).unwrap_or_default(),
+            options_file
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
             "10".to_owned(),
             "3".to_owned(),
             "> /dev/null 2>&1".to_owned(),
@@ -151,7 +159,9 @@ impl Wazuh {
     }
 
     fn drain(&self) -> Vec<String> {
-        let Some(socket) = &self.socket else { return Vec::new() };
+        let Some(socket) = &self.socket else {
+            return Vec::new();
+        };
         let mut buf = vec![0u8; 1 << 17];
         let mut got = Vec::new();
         while let Ok(n) = socket.recv(&mut buf) {
@@ -169,7 +179,10 @@ struct Misp {
 
 impl Misp {
     fn start() -> Misp {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let server = runtime.block_on(MockServer::start());
         Misp { server, runtime }
     }
@@ -195,8 +208,13 @@ impl Misp {
     }
 
     fn requests(&self) -> Vec<Value> {
-        let got = self.runtime.block_on(self.server.received_requests()).unwrap_or_default();
-        got.iter().map(|r| serde_json::from_slice(&r.body).expect("JSON request")).collect()
+        let got = self
+            .runtime
+            .block_on(self.server.received_requests())
+            .unwrap_or_default();
+        got.iter()
+            .map(|r| serde_json::from_slice(&r.body).expect("JSON request"))
+            .collect()
     }
 
     fn expect_values(&self, values: &[&str]) {
@@ -245,8 +263,42 @@ fn sshd_alert(srcip: &str) -> String {
     .to_string()
 }
 
+fn web_alert(url: &str, srcip: &str) -> String {
+    json!({
+        "timestamp": "2026-11-21T14:02:51.377+0000",
+        "rule": {"level": 6, "description": "Web server 400 error code.", "id": "31101",
+                 "groups": ["web", "accesslog", "attack"]},
+        "agent": {"id": "000", "name": "wazuh-mgr"},
+        "manager": {"name": "wazuh-mgr"},
+        "id": "1763733771.1200441",
+        "full_log": format!("{srcip} - - [21/Nov/2026:14:02:51 +0000] \"GET {url} HTTP/1.1\" 404 0"),
+        "decoder": {"name": "web-accesslog"},
+        "data": {"protocol": "GET", "srcip": srcip, "id": "404", "url": url},
+        "location": "/var/log/nginx/access.log"
+    })
+    .to_string()
+}
+
+fn sysmon_process_alert(hashes: &str) -> String {
+    json!({
+        "timestamp": "2026-11-22T09:41:10.020+0000",
+        "rule": {"level": 12, "description": "Suspicious process", "id": "92000",
+                 "groups": ["sysmon", "sysmon_eid1_detections", "windows"]},
+        "agent": {"id": "012", "name": "fin-ws-07", "ip": "2001:db8:7::12"},
+        "manager": {"name": "wazuh-mgr"},
+        "id": "1763804470.5501",
+        "decoder": {"name": "windows_eventchannel"},
+        "data": {"win": {
+            "system": {"eventID": "1", "providerName": "Microsoft-Windows-Sysmon"},
+            "eventdata": {"image": "C:\\\\Windows\\\\System32\\\\wscript.exe",
+                          "hashes": hashes}}},
+        "location": "EventChannel"
+    })
+    .to_string()
+}
+
 #[test]
-fn an_ip_match_is_sent_under_the_original_agent() {
+fn an_ip_match_is_sent_under_the_original_agent_byte_for_byte() {
     let wazuh = Wazuh::new();
     let misp = Misp::start();
     misp.answer(json!([attribute(901, "ip-src", "185.220.101.7", true)]));
@@ -255,23 +307,369 @@ fn an_ip_match_is_sent_under_the_original_agent() {
 
     assert_eq!(run.code, Some(0), "{run:?}");
     misp.expect_values(&["185.220.101.7"]);
+    let payload = json!({
+        "integration": "misp",
+        "srcip": "185.220.101.7",
+        "misp": {
+            "status": "match", "value": "185.220.101.7", "kind": "ip", "field": "data.srcip",
+            "type": "ip-src", "category": "Network activity", "to_ids": true,
+            "comment": "seen in phishing wave", "attribute_id": "901",
+            "attribute_uuid": "5f1c0f6e-0000-4000-8000-000000000901",
+            "timestamp": "2025-12-01T00:00:00Z",
+            "event_id": "77", "event_uuid": "7a0c4b2e-1111-4222-8333-444455556666",
+            "event_info": "Phishing wave targeting finance", "org_id": "1", "orgc_id": "4",
+            "tags": ["tlp:amber"], "attribute_count": 1, "event_count": 1,
+            "alert_id": "1763626502.882211", "rule_id": "5760",
+            "rule_description": "sshd: authentication failed.",
+            "agent_id": "004", "agent_name": "bastion-02"
+        }
+    });
+    // serde_json writes keys in order, as the integration does.
+    let expected = format!("1:[004] (bastion-02) 10.20.0.4->misp:{payload}");
+    assert_eq!(run.datagrams, vec![expected]);
+    assert!(!run.log.contains(KEY), "the key must never be logged");
+}
+
+#[test]
+fn domain_and_url_matches_from_one_web_alert_are_two_events_for_the_manager() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    let url = "http://dl.badcdn-update.com/payload/stage2.bin";
+    misp.answer(json!([
+        attribute(11, "url", url, true),
+        attribute(12, "domain|ip", "dl.badcdn-update.com|45.77.10.9", false),
+    ]));
+
+    let run = wazuh.run(&web_alert(url, "10.1.1.9"), &misp.url(), None);
+
+    assert_eq!(run.code, Some(0), "{run:?}");
+    misp.expect_values(&[url, "dl.badcdn-update.com"]);
+    let events = run.events();
+    assert_eq!(events.len(), 2, "{run:?}");
+    for (location, event) in &events {
+        assert_eq!(
+            location, "misp",
+            "agent 000 is the manager: a bare location"
+        );
+        assert!(
+            event.get("srcip").is_none(),
+            "srcip only for address matches"
+        );
+    }
+    let by_kind = |kind: &str| {
+        events
+            .iter()
+            .map(|(_, e)| &e["misp"])
+            .find(|m| m["kind"] == kind)
+            .expect(kind)
+    };
+    assert_eq!(by_kind("url")["value"], url);
+    assert_eq!(by_kind("url")["field"], "data.url");
+    assert_eq!(by_kind("domain")["value"], "dl.badcdn-update.com");
+    assert_eq!(by_kind("domain")["type"], "domain|ip");
+    assert_eq!(by_kind("domain")["to_ids"], false);
+}
+
+#[test]
+fn sysmon_hashes_match_through_a_composite_and_any_case() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    let sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    misp.answer(json!([attribute(
+        31,
+        "filename|sha256",
+        &format!("stage2.exe|{sha256}"),
+        true
+    )]));
+    let hashes = format!(
+        "SHA1=A94A8FE5CCB19BA61C4C0873D391E987982FBBD3,MD5=098F6BCD4621D373CADE4E832627B4F6,SHA256={},IMPHASH=F34D5F2D4577ED6D9CEEC516C1F5A744",
+        sha256.to_uppercase()
+    );
+
+    let run = wazuh.run(&sysmon_process_alert(&hashes), &misp.url(), None);
+
+    assert_eq!(run.code, Some(0), "{run:?}");
     let events = run.events();
     assert_eq!(events.len(), 1, "{run:?}");
     let (location, event) = &events[0];
-    assert_eq!(location, "[004] (bastion-02) 10.20.0.4->misp");
-    assert_eq!(event["integration"], "misp");
-    assert_eq!(event["srcip"], "185.220.101.7");
-    let misp_part = &event["misp"];
-    assert_eq!(misp_part["status"], "match");
-    assert_eq!(misp_part["value"], "185.220.101.7");
-    assert_eq!(misp_part["kind"], "ip");
-    assert_eq!(misp_part["field"], "data.srcip");
-    assert_eq!(misp_part["type"], "ip-src");
-    assert_eq!(misp_part["event_id"], "77");
-    assert_eq!(misp_part["event_info"], "Phishing wave targeting finance");
-    assert_eq!(misp_part["orgc_id"], "4");
-    assert_eq!(misp_part["alert_id"], "1763626502.882211");
-    assert_eq!(misp_part["rule_id"], "5760");
-    assert_eq!(misp_part["tags"], json!(["tlp:amber"]));
+    // The IPv6 agent address has its colons escaped for analysisd.
+    assert_eq!(location, "[012] (fin-ws-07) 2001|:db8|:7|:|:12->misp");
+    assert_eq!(event["misp"]["kind"], "sha256");
+    assert_eq!(event["misp"]["value"], sha256);
+    assert_eq!(event["misp"]["field"], "data.win.eventdata.hashes");
+    assert!(event.get("srcip").is_none());
+    let asked = &misp.requests()[0]["value"];
+    assert_eq!(
+        asked.as_array().map(Vec::len),
+        Some(4),
+        "sha1, md5, sha256, imphash: {asked}"
+    );
+}
+
+#[test]
+fn no_match_sends_nothing_unless_asked_to() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    misp.answer(json!([]));
+
+    let quiet = wazuh.run(&sshd_alert("45.33.32.156"), &misp.url(), None);
+    assert_eq!(quiet.code, Some(0), "{quiet:?}");
+    assert!(quiet.datagrams.is_empty(), "{quiet:?}");
+
+    let told = wazuh.run(
+        &sshd_alert("45.33.32.156"),
+        &misp.url(),
+        Some(r#"{"report_no_match": true}"#),
+    );
+    assert_eq!(told.code, Some(0), "{told:?}");
+    let events = told.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].1["misp"]["status"], "no_match");
+    assert_eq!(events[0].1["misp"]["values"], json!(["45.33.32.156"]));
+    assert_eq!(misp.requests().len(), 2);
+}
+
+#[test]
+fn private_addresses_only_make_no_request_at_all() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    misp.answer(json!([]));
+
+    let run = wazuh.run(&web_alert("/login.php", "192.168.10.4"), &misp.url(), None);
+
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.datagrams.is_empty());
+    assert!(misp.requests().is_empty(), "nothing worth asking about");
+}
+
+#[test]
+fn our_own_events_coming_back_are_left_alone() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    misp.answer(json!([attribute(901, "ip-src", "185.220.101.7", true)]));
+    let own = json!({
+        "timestamp": "2026-11-20T08:15:02.300+0000",
+        "rule": {"level": 12, "description": "MISP: IoC address", "id": "100810",
+                 "groups": ["misp", "misp_ioc"]},
+        "agent": {"id": "004", "name": "bastion-02", "ip": "10.20.0.4"},
+        "id": "1763626502.883000",
+        "decoder": {"name": "json"},
+        "data": {"integration": "misp", "srcip": "185.220.101.7",
+                 "misp": {"status": "match", "value": "185.220.101.7"}},
+        "location": "[004] (bastion-02) 10.20.0.4->misp"
+    });
+
+    let run = wazuh.run(&own.to_string(), &misp.url(), None);
+
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.datagrams.is_empty());
+    assert!(misp.requests().is_empty());
+}
+
+/// Runs a sshd alert against a MISP that answers `response`, and returns
+/// the run and its one error event.
+fn failing_misp(response: ResponseTemplate) -> (Run, Value) {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    misp.mount(response);
+    let run = wazuh.run(&sshd_alert("185.220.101.7"), &misp.url(), None);
+    let events = run.events();
+    assert_eq!(events.len(), 1, "one error event: {run:?}");
+    let event = events[0].1.clone();
+    assert_eq!(event["misp"]["status"], "error");
+    assert_eq!(event["misp"]["alert_id"], "1763626502.882211");
+    assert!(event.get("srcip").is_none());
+    (run, event)
+}
+
+#[test]
+fn misp_refusing_the_key_is_an_auth_error_event_and_exit_4() {
+    let body = json!({"name": "Authentication failed.", "message": "Authentication failed. Please make sure you pass the API key of an API enabled user along in the Authorization header.", "url": "/attributes/restSearch"});
+    let (run, event) = failing_misp(ResponseTemplate::new(403).set_body_json(body));
+    assert_eq!(run.code, Some(4));
+    assert_eq!(event["misp"]["error_code"], "auth");
+    assert!(
+        run.last_line().contains("Authentication failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(KEY) && !run.log.contains(KEY));
+}
+
+#[test]
+fn misp_failing_with_500_is_an_http_error_event() {
+    let body = json!({"name": "An Internal Error Has Occurred.", "message": "An Internal Error Has Occurred.", "url": "/attributes/restSearch"});
+    let (run, event) = failing_misp(ResponseTemplate::new(500).set_body_json(body));
+    assert_eq!(run.code, Some(4));
+    assert_eq!(event["misp"]["error_code"], "http");
+    assert!(run.last_line().contains("500"), "{}", run.stderr);
+}
+
+#[test]
+fn an_html_login_page_is_a_bad_response_error_event() {
+    let page = "<!DOCTYPE html><html><head><title>Users - MISP</title></head><body><form action=\"/users/login\"></form></body></html>";
+    let (run, event) = failing_misp(
+        ResponseTemplate::new(200)
+            .set_body_raw(page.as_bytes().to_vec(), "text/html; charset=UTF-8"),
+    );
+    assert_eq!(run.code, Some(4));
+    assert_eq!(event["misp"]["error_code"], "bad_response");
+}
+
+#[test]
+fn a_hanging_misp_cannot_hold_the_run_past_its_timeout() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    misp.mount(ResponseTemplate::new(200).set_delay(Duration::from_secs(120)));
+    let alert = wazuh.write_tmp("custom-misp-1-2.alert", &sshd_alert("185.220.101.7"));
+    let args: Vec<String> = [
+        &alert.display().to_string(),
+        KEY,
+        &misp.url(),
+        "",
+        "",
+        "2",
+        "0",
+        "> /dev/null 2>&1",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+
+    // run_args fails the test if the process has to be killed.
+    let run = wazuh.run_args(&args);
+
+    assert_eq!(run.code, Some(4), "{run:?}");
+    let events = run.events();
+    assert_eq!(events.len(), 1, "{run:?}");
+    assert_eq!(events[0].1["misp"]["error_code"], "timeout");
+}
+
+#[test]
+fn misp_refusing_connections_is_an_unreachable_error_event() {
+    // A port that was just free, and so refuses connections.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let wazuh = Wazuh::new();
+    let run = wazuh.run(
+        &sshd_alert("185.220.101.7"),
+        &format!("http://127.0.0.1:{port}"),
+        None,
+    );
+
+    assert_eq!(run.code, Some(4), "{run:?}");
+    let events = run.events();
+    assert_eq!(events.len(), 1, "{run:?}");
+    assert_eq!(events[0].1["misp"]["error_code"], "unreachable");
+}
+
+#[test]
+fn a_missing_queue_socket_is_exit_5_naming_the_path() {
+    let wazuh = Wazuh::without_socket();
+    let misp = Misp::start();
+    misp.answer(json!([attribute(901, "ip-src", "185.220.101.7", true)]));
+
+    let run = wazuh.run(&sshd_alert("185.220.101.7"), &misp.url(), None);
+
+    assert_eq!(run.code, Some(5), "{run:?}");
+    assert!(
+        run.last_line().contains("queue/sockets/queue"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.log.contains("queue/sockets/queue"), "{}", run.log);
+}
+
+#[test]
+fn bad_alert_files_are_exit_3_and_send_nothing() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    misp.answer(json!([]));
+    let full = sshd_alert("185.220.101.7");
+    for (name, text) in [
+        ("empty", ""),
+        ("truncated", &full[..full.len() / 2]),
+        ("not JSON", "alertdate='2026-12-03' ruleid='5710'"),
+    ] {
+        let run = wazuh.run(text, &misp.url(), None);
+        assert_eq!(run.code, Some(3), "{name}: {run:?}");
+        assert!(run.datagrams.is_empty(), "{name}");
+        assert!(
+            run.last_line().contains(".alert"),
+            "{name}: names the file: {}",
+            run.stderr
+        );
+    }
+    let missing = wazuh
+        .root()
+        .join("tmp/custom-misp-gone.alert")
+        .display()
+        .to_string();
+    let args: Vec<String> = [
+        &missing,
+        KEY,
+        &misp.url(),
+        "",
+        "",
+        "10",
+        "3",
+        "> /dev/null 2>&1",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let run = wazuh.run_args(&args);
+    assert_eq!(run.code, Some(3), "missing: {run:?}");
+    assert!(misp.requests().is_empty());
+}
+
+#[test]
+fn an_unknown_option_is_exit_2_naming_it() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    misp.answer(json!([]));
+
+    let run = wazuh.run(
+        &sshd_alert("185.220.101.7"),
+        &misp.url(),
+        Some(r#"{"verify_ssl": false}"#),
+    );
+
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.last_line().contains("verify_ssl"), "{}", run.stderr);
+    assert!(misp.requests().is_empty());
+}
+
+#[test]
+fn a_key_file_and_a_legacy_search_url_are_accepted_with_debug_logging() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    misp.answer(json!([attribute(901, "ip-src", "185.220.101.7", true)]));
+    let key_file = wazuh.write_tmp("misp.key", &format!("{KEY}\n"));
+    let options = json!({"key_file": key_file}).to_string();
+    let options_file = wazuh.write_tmp("custom-misp-5-6.options", &options);
+    let alert = wazuh.write_tmp("custom-misp-5-6.alert", &sshd_alert("185.220.101.7"));
+    let url = format!("{}/attributes/restSearch/", misp.url());
+    let args: Vec<String> = [
+        &alert.display().to_string(),
+        "",
+        &url,
+        "debug",
+        &options_file.display().to_string(),
+        "10",
+        "3",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+
+    let run = wazuh.run_args(&args);
+
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.events().len(), 1);
+    assert!(run.log.contains("DEBUG"), "debug adds details: {}", run.log);
     assert!(!run.log.contains(KEY), "the key must never be logged");
 }

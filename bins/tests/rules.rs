@@ -9,7 +9,9 @@ const RULES: &str = include_str!("../wazuh/misp_rules.xml");
 
 const BASE: u32 = 100_800;
 const RANGE: std::ops::RangeInclusive<u32> = 100_800..=100_849;
-const KINDS: &[&str] = &["ip", "domain", "url", "md5", "sha1", "sha256", "sha512", "imphash"];
+const KINDS: &[&str] = &[
+    "ip", "domain", "url", "md5", "sha1", "sha256", "sha512", "imphash",
+];
 
 #[derive(Debug)]
 struct Rule {
@@ -26,7 +28,9 @@ fn attr(tag: &str, name: &str) -> Option<String> {
 }
 
 fn inner<'a>(block: &'a str, open_end: usize, close: &str) -> &'a str {
-    let end = block[open_end..].find(close).map_or(block.len(), |e| open_end + e);
+    let end = block[open_end..]
+        .find(close)
+        .map_or(block.len(), |e| open_end + e);
     &block[open_end..end]
 }
 
@@ -37,7 +41,10 @@ fn parse(text: &str) -> Vec<Rule> {
         let head = &chunk[..head_end];
         let body = inner(chunk, head_end + 1, "</rule>");
         let if_sid = body.find("<if_sid>").map(|s| {
-            inner(body, s + "<if_sid>".len(), "</if_sid>").trim().parse().expect("if_sid number")
+            inner(body, s + "<if_sid>".len(), "</if_sid>")
+                .trim()
+                .parse()
+                .expect("if_sid number")
         });
         let mut fields = Vec::new();
         for field in body.split("<field ").skip(1) {
@@ -47,7 +54,10 @@ fn parse(text: &str) -> Vec<Rule> {
         }
         rules.push(Rule {
             id: attr(head, "id").expect("id").parse().expect("id number"),
-            level: attr(head, "level").expect("level").parse().expect("level number"),
+            level: attr(head, "level")
+                .expect("level")
+                .parse()
+                .expect("level number"),
             if_sid,
             fields,
         });
@@ -58,8 +68,14 @@ fn parse(text: &str) -> Vec<Rule> {
 /// Matches the two pattern shapes the file uses: `^word$` and
 /// `^(?:a|b|c)$`, both anchored exact alternatives.
 fn pattern_matches(pattern: &str, value: &str) -> bool {
-    let body = pattern.strip_prefix('^').and_then(|p| p.strip_suffix('$')).expect("anchored");
-    let body = body.strip_prefix("(?:").and_then(|b| b.strip_suffix(')')).unwrap_or(body);
+    let body = pattern
+        .strip_prefix('^')
+        .and_then(|p| p.strip_suffix('$'))
+        .expect("anchored");
+    let body = body
+        .strip_prefix("(?:")
+        .and_then(|b| b.strip_suffix(')'))
+        .unwrap_or(body);
     body.split('|').any(|alternative| alternative == value)
 }
 
@@ -75,7 +91,9 @@ fn winner<'a>(children: &[&'a Rule], event: &[(&str, &str)]) -> Vec<&'a Rule> {
         .iter()
         .filter(|rule| {
             rule.fields.iter().all(|(name, pattern)| {
-                event.iter().any(|(k, v)| k == name && pattern_matches(pattern, v))
+                event
+                    .iter()
+                    .any(|(k, v)| k == name && pattern_matches(pattern, v))
             })
         })
         .copied()
@@ -98,8 +116,16 @@ fn the_base_rule_never_alerts_and_every_other_rule_hangs_off_it() {
     let rules = parse(RULES);
     let base = rules.iter().find(|r| r.id == BASE).expect("base rule");
     assert_eq!(base.level, 0);
-    assert_eq!(base.fields, vec![("integration".to_owned(), "^misp$".to_owned())]);
-    assert!(rules.iter().filter(|r| r.id != BASE).all(|r| r.if_sid == Some(BASE)));
+    assert_eq!(
+        base.fields,
+        vec![("integration".to_owned(), "^misp$".to_owned())]
+    );
+    assert!(
+        rules
+            .iter()
+            .filter(|r| r.id != BASE)
+            .all(|r| r.if_sid == Some(BASE))
+    );
 }
 
 #[test]
@@ -108,7 +134,11 @@ fn every_match_reaches_exactly_its_intended_rule() {
     let children = children(&rules);
     for to_ids in ["true", "false"] {
         for kind in KINDS {
-            let event = [("misp.status", "match"), ("misp.to_ids", to_ids), ("misp.kind", *kind)];
+            let event = [
+                ("misp.status", "match"),
+                ("misp.to_ids", to_ids),
+                ("misp.kind", *kind),
+            ];
             let hits = winner(&children, &event);
             assert_eq!(hits.len(), 1, "{event:?} matched {hits:?}");
             let expected = match (to_ids, *kind) {
@@ -132,8 +162,14 @@ fn indicators_outrank_context_and_errors_alert_by_default() {
     assert!(level(100_830) >= 3);
 
     let children = children(&rules);
-    let error = winner(&children, &[("misp.status", "error"), ("misp.error_code", "timeout")]);
-    assert_eq!(error.iter().map(|r| r.id).collect::<Vec<_>>(), vec![100_820]);
+    let error = winner(
+        &children,
+        &[("misp.status", "error"), ("misp.error_code", "timeout")],
+    );
+    assert_eq!(
+        error.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![100_820]
+    );
     let none = winner(&children, &[("misp.status", "no_match")]);
     assert_eq!(none.iter().map(|r| r.id).collect::<Vec<_>>(), vec![100_830]);
 }
