@@ -82,7 +82,7 @@ fn pattern_matches(pattern: &str, value: &str) -> bool {
 fn children(rules: &[Rule]) -> Vec<&Rule> {
     let mut children: Vec<&Rule> = rules.iter().filter(|r| r.if_sid == Some(BASE)).collect();
     // Wazuh's order: level descending, file order among equals (stable sort).
-    children.sort_by(|a, b| b.level.cmp(&a.level));
+    children.sort_by_key(|r| std::cmp::Reverse(r.level));
     children
 }
 
