@@ -74,15 +74,18 @@ pub(crate) fn snippet(body: &[u8]) -> String {
         .collect()
 }
 
-/// True when the answer is an HTML page: by its type, or because it opens
-/// with `<`, which no JSON body does.
+/// True when the answer is an HTML page: it opens with `<`, which no JSON
+/// body does, or it is typed as HTML and does not open like JSON.
 fn looks_like_html(answer: &Answer) -> bool {
-    let typed = answer
-        .content_type
-        .as_deref()
-        .is_some_and(|t| t.to_ascii_lowercase().contains("html"));
-    let first = answer.body.iter().find(|b| !b.is_ascii_whitespace());
-    typed || first == Some(&b'<')
+    let typed = || {
+        let content_type = answer.content_type.as_deref().unwrap_or("");
+        content_type.to_ascii_lowercase().contains("html")
+    };
+    match answer.body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'<') => true,
+        Some(b'{' | b'[') => false,
+        _ => typed(),
+    }
 }
 
 /// The error a non-2xx answer stands for.
@@ -335,6 +338,16 @@ mod tests {
     }
 
     #[test]
+    fn json_mislabelled_as_html_is_still_read() {
+        let answer = Answer {
+            content_type: Some("text/html; charset=UTF-8".into()),
+            ..ok(r#"{"version": "2.5.2"}"#)
+        };
+        let version: Version = decode("/servers/getVersion", &answer).unwrap();
+        assert_eq!(version.version, "2.5.2");
+    }
+
+    #[test]
     fn gateway_error_page_stays_an_outage() {
         let answer = status(502, "<html><body>Bad Gateway</body></html>");
         let err = decode::<Version>("/servers/getVersion", &answer).unwrap_err();
@@ -371,6 +384,24 @@ mod tests {
             "{err}"
         );
         assert_eq!(err.code(), "http");
+    }
+
+    #[test]
+    fn an_older_misps_bare_success_message_is_a_success() {
+        let body = br#"{"message": "Sighting added"}"#;
+        let answer: SightingAnswer = json("/sightings/add", body).unwrap();
+        assert_eq!(
+            answer.outcome("/sightings/add", body).unwrap(),
+            Sighting::default()
+        );
+    }
+
+    #[test]
+    fn a_sighting_answer_without_sighting_or_message_is_undecodable() {
+        let body = br#"{"saved": true}"#;
+        let answer: SightingAnswer = json("/sightings/add", body).unwrap();
+        let err = answer.outcome("/sightings/add", body).unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     }
 
     #[test]

@@ -195,8 +195,14 @@ fn read_ca_file(path: &std::path::Path) -> Result<RootCerts, Error> {
 /// The MISP root URL from what a user wrote: blanks and a trailing `/`
 /// removed, and the old habit of giving the search URL itself undone.
 fn normalize_base_url(raw: &str) -> Result<String, Error> {
+    // A URL with credentials in it is never quoted back.
+    let shown = if raw.contains('@') {
+        "given".to_owned()
+    } else {
+        format!("{raw:?}")
+    };
     let bad = |why: &str, source: Option<crate::error::Cause>| Error::Config {
-        message: format!("the MISP URL {raw:?} {why}"),
+        message: format!("the MISP URL {shown} {why}"),
         source,
     };
 
@@ -211,6 +217,10 @@ fn normalize_base_url(raw: &str) -> Result<String, Error> {
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("has no host", None));
+    }
+    // The key authenticates; a password in the URL would reach the logs.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("must not hold a user name or password", None));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(bad("must not hold a query or a fragment", None));
@@ -344,7 +354,9 @@ impl Client {
     /// # Errors
     ///
     /// [`Error::SightingRefused`] when MISP answers HTTP 200 with only a
-    /// message (no attribute matched, or no permission);
+    /// message (no attribute matched, or no permission), except for an
+    /// older MISP's bare `Sighting added`, which is a success and gives a
+    /// [`Sighting`] with every field at its default;
     /// [`Error::EmptyQuery`] without sending anything when `values` is
     /// empty; any transport, status or decoding error.
     pub fn add_sighting(
@@ -439,10 +451,19 @@ mod tests {
             "https://",
             "https://misp.test/?a=1",
             "file:///etc",
+            "https://admin:hunter2@misp.test",
         ] {
             let err = normalize_base_url(raw).unwrap_err();
             assert_eq!(err.code(), "config", "{raw}: {err}");
+            assert!(!err.to_string().contains("hunter2"), "{err}");
         }
+    }
+
+    #[test]
+    fn client_and_error_can_cross_threads() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<Client>();
+        shareable::<Error>();
     }
 
     #[test]

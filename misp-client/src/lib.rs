@@ -7,6 +7,10 @@
 //! [`Tag`]s), failures as one [`Error`] that tells an outage from a wrong key
 //! or a wrong URL. It is built on [ureq]: no async runtime, one thread.
 //!
+//! It also reads MISP's offline formats: a feed folder ([`Feed`]) answers
+//! the same [`SearchQuery`] as a server would, and [`Warninglists`] checks
+//! values against MISP's warninglists, both without a network.
+//!
 //! [MISP]: https://www.misp-project.org/
 //! [ureq]: https://docs.rs/ureq
 //!
@@ -80,9 +84,9 @@
 //!
 //! - `http` (default): the [`Client`] and everything that talks to the
 //!   network. Without it the crate is the model alone ([`Attribute`],
-//!   [`SearchQuery`], [`Sighting`], ...), [`ApiKey`] and [`Error`], with no
-//!   network code and no TLS stack, for crates that only reason about
-//!   answers.
+//!   [`SearchQuery`], [`Sighting`], ...), [`ApiKey`], [`Error`], and the
+//!   offline [`Feed`] and [`Warninglists`], with no network code and no TLS
+//!   stack, for crates that only reason about answers.
 
 mod de;
 mod error;
@@ -100,12 +104,12 @@ mod client;
 mod transport;
 
 pub use error::{Cause, Error};
+pub use feed::{Feed, FeedError};
 pub use key::ApiKey;
 pub use model::{
     Attribute, EventSummary, SearchAttributes, SearchResponse, Sighting, SightingKind, Tag,
     Version, WarninglistHit,
 };
-pub use feed::{Feed, FeedError};
 pub use query::SearchQuery;
 pub use warninglist::{WarninglistError, Warninglists};
 
