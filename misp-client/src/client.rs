@@ -130,6 +130,7 @@ impl ClientBuilder {
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_connect(Some(self.connect_timeout))
+            .timeout_global(Some(self.timeout))
             .user_agent(self.user_agent.as_str())
             .accept("application/json")
             .tls_config(tls)

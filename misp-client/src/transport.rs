@@ -144,25 +144,16 @@ impl Settings {
         let key = self.key.expose();
         let sent = match &call.body {
             None => {
-                let request = self
-                    .agent
-                    .get(url)
-                    .config()
-                    .timeout_global(Some(budget))
-                    .build();
-                request.header("Authorization", key).call()
+                let request = self.agent.get(url).header("Authorization", key);
+                self.with_budget(request, budget).call()
             }
             Some(body) => {
                 let request = self
                     .agent
                     .post(url)
-                    .config()
-                    .timeout_global(Some(budget))
-                    .build();
-                request
                     .header("Authorization", key)
-                    .header("Content-Type", "application/json")
-                    .send(body.as_slice())
+                    .header("Content-Type", "application/json");
+                self.with_budget(request, budget).send(body.as_slice())
             }
         };
         let mut response = sent.map_err(|e| self.transport_error(url, call.endpoint, e))?;
@@ -185,6 +176,20 @@ impl Settings {
             .read_to_vec()
             .map_err(|e| self.transport_error(url, call.endpoint, e))?;
         Ok(answer)
+    }
+
+    /// The request with its overall timeout cut to `budget` when the
+    /// deadline leaves less than the agent's timeout. Only then: a request
+    /// with settings of its own does not reuse the agent's TLS setup.
+    fn with_budget<B>(
+        &self,
+        request: ureq::RequestBuilder<B>,
+        budget: Duration,
+    ) -> ureq::RequestBuilder<B> {
+        if budget >= self.timeout {
+            return request;
+        }
+        request.config().timeout_global(Some(budget)).build()
     }
 
     /// What a failure of the network layer means for a caller.
