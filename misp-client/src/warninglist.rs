@@ -77,6 +77,14 @@
 //!   read as its network (`192.0.2.0/24`); MISP never matches such an
 //!   entry.
 //!
+//! # Limits
+//!
+//! Every entry is held in memory. MISP's full official set (119 lists in
+//! `pymispwarninglists` 1.7) takes about 2 s to load in a release build and
+//! some 250 MB, most of it for the two ranking lists of a million names
+//! each; a value checked against all of them takes about 10 µs. Loading
+//! only the lists that matter for the values checked costs far less.
+//!
 //! # Logging
 //!
 //! `debug!` for each list read, with its entry count; `warn!` once per
