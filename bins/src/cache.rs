@@ -96,9 +96,10 @@
 //! - A TTL is applied when an answer is read, with the TTLs in force then:
 //!   shortening a TTL takes effect at once. An answer stored "in the future"
 //!   (the clock was set back) counts as expired.
-//! - New files are made group-readable and group-writable and take the
-//!   group of their folder, so that `root` (running `check` or `enrich` by
-//!   hand) and `wazuh` (running the integration) can share one cache.
+//! - A new folder (mode `0770`) and file (mode `0660`) take the group of
+//!   their parent, so that `root` (running `check` or `enrich` by hand) and
+//!   `wazuh` (running the integration) can share one cache under
+//!   `<root>/var/db`, which is `root:wazuh`, mode `0770`.
 
 use log::{debug, warn};
 use misp_client::Attribute;
@@ -822,7 +823,7 @@ fn connect(path: &Path) -> Result<Connection, Setup> {
     let mut conn =
         Connection::open_with_flags(path, flags).map_err(|err| classify(err, existed))?;
     if !existed {
-        share_with_group(path);
+        share_with_group(path, 0o660);
     }
     configure(&mut conn).map_err(|err| classify(err, existed))?;
 
@@ -907,8 +908,8 @@ fn is_damage(err: &rusqlite::Error) -> bool {
     )
 }
 
-/// Creates the cache's folder when missing, mode `0770` so that the group
-/// (`wazuh`) may write.
+/// Creates the cache's folder when missing, shared with the group of its
+/// parent (`wazuh` under `<root>/var/db`), mode `0770`.
 fn make_folder(path: &Path) -> Result<(), CacheError> {
     let Some(folder) = path
         .parent()
@@ -919,38 +920,38 @@ fn make_folder(path: &Path) -> Result<(), CacheError> {
     if folder.is_dir() {
         return Ok(());
     }
-    let folder_error = |source| CacheError::Folder {
-        path: folder.to_path_buf(),
-        source,
-    };
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o770)
         .create(folder)
-        .map_err(folder_error)?;
-
-    // The umask may have taken the group's write bit away.
-    fs::set_permissions(folder, fs::Permissions::from_mode(0o770)).map_err(folder_error)
+        .map_err(|source| CacheError::Folder {
+            path: folder.to_path_buf(),
+            source,
+        })?;
+    share_with_group(folder, 0o770);
+    Ok(())
 }
 
-/// Makes a new file readable and writable by its folder's group, and gives
-/// it that group, so that `root` and `wazuh` share it. SQLite gives its
-/// journal the same mode and owner. Best effort.
-fn share_with_group(path: &Path) {
+/// Gives a new file or folder `mode` and the group of its parent, so that
+/// `root` (running commands by hand) and `wazuh` (running the integration)
+/// can share it. SQLite gives its journal the file's mode and owner. Best
+/// effort: a user who may not change the group leaves it as it is.
+fn share_with_group(path: &Path, mode: u32) {
     let share = || -> io::Result<()> {
-        let folder = path
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+        let parent = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        let group = fs::metadata(folder)?.gid();
+        let group = fs::metadata(parent)?.gid();
         if fs::metadata(path)?.gid() != group {
             std::os::unix::fs::chown(path, None, Some(group))?;
         }
-        fs::set_permissions(path, fs::Permissions::from_mode(0o660))
+        Ok(())
     };
     if let Err(err) = share() {
         debug!(
-            "cache {}: not shared with its folder's group: {err}",
+            "cache: {} not shared with its parent's group: {err}",
             path.display()
         );
     }
@@ -1388,20 +1389,18 @@ mod tests {
     }
 
     #[test]
-    fn a_new_file_is_writable_by_its_folders_group() {
+    fn a_new_folder_and_file_are_writable_by_the_parents_group() {
         let dir = tempfile::tempdir().unwrap();
         let settings = settings_in(&dir);
         drop(Cache::open(&settings).unwrap());
 
         let file = fs::metadata(&settings.path).unwrap();
         let folder = fs::metadata(settings.path.parent().unwrap()).unwrap();
+        let parent = fs::metadata(dir.path()).unwrap();
         assert_eq!(file.mode() & 0o777, 0o660);
+        assert_eq!(folder.mode() & 0o777, 0o770);
         assert_eq!(file.gid(), folder.gid());
-        assert_eq!(
-            folder.mode() & 0o070,
-            0o070,
-            "the made folder is group-writable"
-        );
+        assert_eq!(folder.gid(), parent.gid());
     }
 
     #[test]
