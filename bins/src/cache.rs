@@ -1518,6 +1518,7 @@ mod tests {
         }
         assert!(!cache.off.get(), "{tag} gave up on the cache");
     }
+
     /// Holds the file's write lock, as a slow process would, until dropped.
     fn lock_exclusively(path: &Path) -> Connection {
         let other = Connection::open(path).unwrap();
