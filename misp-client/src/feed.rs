@@ -443,71 +443,22 @@ impl Feed {
         attribute
     }
 
-    fn add_event(&mut self, uuid: &str, manifest: ManifestEntry, raw: RawEvent) {
+    fn add_event(&mut self, uuid: &str, manifest: ManifestEntry, mut raw: RawEvent) {
         let event_at = self.events.len() as u32;
-        let summary = EventSummary {
-            id: raw.id,
-            info: if raw.info.is_empty() {
-                manifest.info
-            } else {
-                raw.info
-            },
-            org_id: raw.org_id,
-            orgc_id: first_nonzero(raw.orgc_id, raw.orgc.as_ref().and_then(|o| o.id)),
-            uuid: uuid.to_owned(),
-            distribution: raw.distribution,
-            publish_timestamp: raw.publish_timestamp.or(manifest.publish_timestamp),
-        };
-        let published = raw.published.or(manifest.published).is_none_or(|f| f.0);
-        let orgc = raw
-            .orgc
-            .or(manifest.orgc)
-            .map(|o| o.name)
-            .unwrap_or_default();
-        let tags = if raw.tags.is_empty() {
-            manifest.tags
-        } else {
-            raw.tags
-        };
-
-        let standalone = raw.attributes.into_iter().map(|a| (a, None));
-        let in_objects = raw
-            .objects
-            .into_iter()
-            .filter(|o| !o.deleted.is_some_and(|f| f.0));
-        let in_objects = in_objects.flat_map(|o| {
-            let object_id = o.id;
-            o.attributes.into_iter().map(move |a| (a, object_id))
-        });
+        let attributes = std::mem::take(&mut raw.attributes);
+        let objects = std::mem::take(&mut raw.objects);
 
         let before = self.attributes.len();
-        for (mut attribute, object_id) in standalone.chain(in_objects) {
-            if attribute.deleted {
-                continue;
-            }
-            if attribute.event_id == 0 {
-                attribute.event_id = raw.id;
-            }
-            if object_id.is_some() && attribute.object_id.is_none_or(|id| id == 0) {
-                attribute.object_id = object_id;
-            }
+        for attribute in live_attributes(attributes, objects, raw.id) {
             self.index(Stored {
                 attribute,
                 event: event_at,
             });
         }
 
-        self.events.push(FeedEvent {
-            summary,
-            date: raw.date.or(manifest.date),
-            threat_level_id: raw.threat_level_id.or(manifest.threat_level_id),
-            published,
-            timestamp: raw.timestamp.or(manifest.timestamp),
-            orgc_name: orgc,
-            tags,
-            attribute_count: self.attributes.len() - before,
-            loaded: true,
-        });
+        let mut event = loaded_event(uuid, manifest, raw);
+        event.attribute_count = self.attributes.len() - before;
+        self.events.push(event);
     }
 
     /// An event known only from the manifest (its file being absent).
@@ -710,6 +661,74 @@ fn decode_event(path: &Path, uuid: &str, bytes: &[u8]) -> Result<RawEvent, FeedE
         });
     }
     Ok(event)
+}
+
+/// The attributes of an event that a search may return (not deleted, not
+/// in a deleted object), given the event and object ids they lack.
+fn live_attributes(
+    attributes: Vec<Attribute>,
+    objects: Vec<RawObject>,
+    event_id: u64,
+) -> impl Iterator<Item = Attribute> {
+    let standalone = attributes.into_iter().map(|a| (a, None));
+    let live_objects = objects
+        .into_iter()
+        .filter(|o| !o.deleted.is_some_and(|f| f.0));
+    let in_objects = live_objects.flat_map(|o| {
+        let object_id = o.id;
+        o.attributes.into_iter().map(move |a| (a, object_id))
+    });
+
+    standalone
+        .chain(in_objects)
+        .filter(|(a, _)| !a.deleted)
+        .map(move |(mut a, object_id)| {
+            if a.event_id == 0 {
+                a.event_id = event_id;
+            }
+            if object_id.is_some() && a.object_id.is_none_or(|id| id == 0) {
+                a.object_id = object_id;
+            }
+            a
+        })
+}
+
+/// An event read from its file, the manifest filling what the file lacks.
+fn loaded_event(uuid: &str, manifest: ManifestEntry, raw: RawEvent) -> FeedEvent {
+    let info = if raw.info.is_empty() {
+        manifest.info
+    } else {
+        raw.info
+    };
+    let summary = EventSummary {
+        id: raw.id,
+        info,
+        org_id: raw.org_id,
+        orgc_id: first_nonzero(raw.orgc_id, raw.orgc.as_ref().and_then(|o| o.id)),
+        uuid: uuid.to_owned(),
+        distribution: raw.distribution,
+        publish_timestamp: raw.publish_timestamp.or(manifest.publish_timestamp),
+    };
+
+    FeedEvent {
+        summary,
+        date: raw.date.or(manifest.date),
+        threat_level_id: raw.threat_level_id.or(manifest.threat_level_id),
+        published: raw.published.or(manifest.published).is_none_or(|f| f.0),
+        timestamp: raw.timestamp.or(manifest.timestamp),
+        orgc_name: raw
+            .orgc
+            .or(manifest.orgc)
+            .map(|o| o.name)
+            .unwrap_or_default(),
+        tags: if raw.tags.is_empty() {
+            manifest.tags
+        } else {
+            raw.tags
+        },
+        attribute_count: 0,
+        loaded: true,
+    }
 }
 
 /// True for MISP's composite types, whose value is two halves joined by `|`.
