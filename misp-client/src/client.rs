@@ -2,13 +2,14 @@
 
 use crate::answer::{self, SightingAnswer, WarninglistAnswer};
 use crate::model::{Attribute, SearchResponse, Sighting, SightingKind, Version, WarninglistHit};
-use crate::transport::{Call, Settings};
+use crate::transport::{Call, Resolve, Settings};
 use crate::{ApiKey, Error, SearchQuery};
 use log::warn;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use ureq::tls::{RootCerts, TlsConfig};
+use ureq::unversioned::transport::DefaultConnector;
 
 const SEARCH: &str = "/attributes/restSearch";
 const VERSION: &str = "/servers/getVersion";
@@ -137,7 +138,7 @@ impl ClientBuilder {
             .build();
 
         let settings = Settings {
-            agent: ureq::Agent::new_with_config(config),
+            agent: ureq::Agent::with_parts(config, DefaultConnector::default(), Resolve::default()),
             https: base_url.starts_with("https:"),
             base_url,
             key: self.key,

@@ -1,12 +1,18 @@
-//! Sending one request: attempts, repeats with backoff, the deadline, and
-//! what the network layer's failures mean.
+//! Sending one request: attempts, repeats with backoff, the deadline, what
+//! the network layer's failures mean, and how a host becomes an address.
 
 use crate::answer::Answer;
 use crate::error::Cause;
 use crate::{ApiKey, Error};
 use log::{debug, trace, warn};
 use std::io::ErrorKind;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
+use ureq::config::Config;
+use ureq::http::Uri;
+use ureq::http::uri::Scheme;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::NextTimeout;
 
 /// The first pause before a repeat; it doubles on each repeat.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
@@ -235,6 +241,63 @@ impl Settings {
     }
 }
 
+/// Turns the host of a URL into addresses to connect to.
+///
+/// A host written as an IP address (`127.0.0.1`, `[::1]`) is answered at
+/// once, with no thread and no system call: ureq's own resolver starts a
+/// thread for every lookup under a timeout, even for such a host. Any other
+/// host, and any scheme but `http` and `https`, goes to ureq's
+/// [`DefaultResolver`], timeout and all. The agent's IP family setting holds
+/// for both.
+#[derive(Debug, Default)]
+pub(crate) struct Resolve {
+    names: DefaultResolver,
+}
+
+impl Resolver for Resolve {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let Some(address) = literal_address(uri) else {
+            return self.names.resolve(uri, config, timeout);
+        };
+
+        // The IP family setting filters it as it filters looked-up ones.
+        let family = config.ip_family();
+        let mut wanted = family.keep_wanted(std::iter::once(address));
+        let address = wanted.next().ok_or(ureq::Error::HostNotFound)?;
+        trace!("{address} needs no lookup");
+
+        let mut addresses = self.empty();
+        addresses.push(address);
+        Ok(addresses)
+    }
+}
+
+/// The address an `http` or `https` URL names by an IP literal, with the
+/// URL's port or else the scheme's; `None` for anything else.
+fn literal_address(uri: &Uri) -> Option<SocketAddr> {
+    let scheme = uri.scheme()?;
+    let default_port = if *scheme == Scheme::HTTP {
+        80
+    } else if *scheme == Scheme::HTTPS {
+        443
+    } else {
+        return None;
+    };
+
+    let host = uri.host()?;
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let ip: IpAddr = bare.parse().ok()?;
+    Some(SocketAddr::new(ip, uri.port_u16().unwrap_or(default_port)))
+}
+
 enum Kind {
     Connect,
     Timeout,
@@ -288,6 +351,7 @@ fn shorten(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ureq::config::IpFamily;
 
     fn status(status: u16, retry_after: Option<u64>) -> Result<Answer, Error> {
         Ok(Answer {
@@ -295,6 +359,103 @@ mod tests {
             retry_after,
             ..Answer::default()
         })
+    }
+
+    fn resolve(url: &str, family: IpFamily) -> Result<Vec<SocketAddr>, ureq::Error> {
+        let uri: Uri = url.parse().unwrap();
+        let config = ureq::Agent::config_builder().ip_family(family).build();
+        let timeout = NextTimeout {
+            after: ureq::unversioned::transport::time::Duration::Exact(Duration::from_secs(5)),
+            reason: ureq::Timeout::Resolve,
+            ..NextTimeout::default()
+        };
+        let addresses = Resolve::default().resolve(&uri, &config, timeout)?;
+        Ok(addresses.to_vec())
+    }
+
+    fn address(text: &str) -> SocketAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn ip_literals_resolve_to_themselves() {
+        let cases = [
+            ("http://127.0.0.1:8080/x", "127.0.0.1:8080"),
+            ("https://192.0.2.7:8443", "192.0.2.7:8443"),
+            ("http://[::1]:9/", "[::1]:9"),
+            ("https://[2001:db8::5]:4443/servers", "[2001:db8::5]:4443"),
+            ("https://user:pw@198.51.100.3:1/", "198.51.100.3:1"),
+        ];
+        for (url, expected) in cases {
+            let found = resolve(url, IpFamily::Any).unwrap();
+            assert_eq!(found, [address(expected)], "{url}");
+            let direct = literal_address(&url.parse().unwrap());
+            assert_eq!(direct, Some(address(expected)), "{url} needs no lookup");
+        }
+    }
+
+    #[test]
+    fn ip_literals_without_a_port_take_the_schemes() {
+        let cases = [
+            ("http://203.0.113.9/", "203.0.113.9:80"),
+            ("https://203.0.113.9/", "203.0.113.9:443"),
+            ("http://[2001:db8::1]", "[2001:db8::1]:80"),
+            ("https://[2001:db8::1]/x", "[2001:db8::1]:443"),
+        ];
+        for (url, expected) in cases {
+            let found = resolve(url, IpFamily::Any).unwrap();
+            assert_eq!(found, [address(expected)], "{url}");
+            let direct = literal_address(&url.parse().unwrap());
+            assert_eq!(direct, Some(address(expected)), "{url} needs no lookup");
+        }
+    }
+
+    #[test]
+    fn ip_literals_honour_the_ip_family_setting() {
+        let v4 = "https://192.0.2.1:443";
+        let v6 = "https://[2001:db8::1]:443";
+        assert_eq!(
+            resolve(v4, IpFamily::Ipv4Only).unwrap(),
+            [address("192.0.2.1:443")]
+        );
+        assert_eq!(
+            resolve(v6, IpFamily::Ipv6Only).unwrap(),
+            [address("[2001:db8::1]:443")]
+        );
+
+        for (url, family) in [(v4, IpFamily::Ipv6Only), (v6, IpFamily::Ipv4Only)] {
+            let err = resolve(url, family).unwrap_err();
+            assert!(matches!(err, ureq::Error::HostNotFound), "{url}: {err}");
+        }
+    }
+
+    #[test]
+    fn host_names_go_to_the_lookup() {
+        let found = resolve("http://localhost:8123/", IpFamily::Any).unwrap();
+        assert!(!found.is_empty());
+        for a in &found {
+            assert!(a.ip().is_loopback() && a.port() == 8123, "{a}");
+        }
+
+        let found = resolve("https://localhost/", IpFamily::Ipv4Only).unwrap();
+        assert!(
+            found.iter().all(|a| a.is_ipv4() && a.port() == 443),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn only_ip_literals_skip_the_lookup() {
+        for host in ["localhost", "127.0.0.1.example", "127.1"] {
+            assert_eq!(
+                literal_address(&format!("http://{host}/").parse().unwrap()),
+                None,
+                "{host}"
+            );
+        }
+        // An unknown scheme is the lookup's to refuse, as ureq does.
+        let err = resolve("ftp://192.0.2.1:21/", IpFamily::Any).unwrap_err();
+        assert!(matches!(err, ureq::Error::BadUri(_)), "{err}");
     }
 
     #[test]
