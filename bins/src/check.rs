@@ -1,7 +1,9 @@
 //! `check`: reads the configuration the integration runs with and reports,
 //! as a checklist, whether each thing it needs is in order.
 
+use crate::cache::{BreakerState, Cache};
 use crate::exit::{Exit, Failure, chain};
+use crate::memory;
 use crate::options::Options;
 use crate::source::{self, Source};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
@@ -54,6 +56,7 @@ pub fn run(
     root: Option<PathBuf>,
     options_file: Option<PathBuf>,
     mut settings: source::Settings,
+    clear_cache: bool,
 ) -> Result<Exit, Failure> {
     let exe = std::env::current_exe().ok();
     let root = root
@@ -85,6 +88,9 @@ pub fn run(
     }
     check_tls(&settings, &mut report);
     check_misp(settings, &mut report);
+    if let Some(options) = &options {
+        check_cache(options, &root, clear_cache, &mut report);
+    }
 
     check_socket(
         &wazuh_alert::Paths::new(root.clone()).queue_socket(),
@@ -191,12 +197,15 @@ fn check_misp(settings: source::Settings, report: &mut Report) {
         }
     };
     let client = match &source {
-        Source::Feed(feed, dir) => {
-            report.line(
-                Mark::Ok,
-                "feed",
-                format!("{} attributes in {}", feed.len(), dir.display()),
-            );
+        Source::Feed(..) => {
+            match source.feed_len() {
+                Ok(n) => report.line(
+                    Mark::Ok,
+                    "feed",
+                    format!("{} attributes in {}", n.unwrap_or(0), source.id()),
+                ),
+                Err(e) => report.line(Mark::Fail, "feed", chain(&e)),
+            }
             return;
         }
         Source::Misp(client) => client,
@@ -228,6 +237,68 @@ fn check_misp(settings: source::Settings, report: &mut Report) {
             report.line(Mark::Fail, "API key", chain(&e));
         }
         Err(e) => report.line(Mark::Fail, "MISP", chain(&e)),
+    }
+}
+
+fn check_cache(options: &Options, root: &Path, clear: bool, report: &mut Report) {
+    if !options.cache {
+        report.line(Mark::Ok, "cache", "off (option cache false)");
+        return;
+    }
+    let cache = match Cache::open(&memory::settings(options, root)) {
+        Ok(cache) => cache,
+        Err(e) => {
+            report.line(
+                Mark::Warn,
+                "cache",
+                format!("unavailable, runs ask MISP every time: {}", chain(&e)),
+            );
+            return;
+        }
+    };
+    if clear {
+        match cache.clear() {
+            Ok(()) => report.line(Mark::Ok, "cache", "cleared: answers and breakers forgotten"),
+            Err(e) => report.line(Mark::Fail, "cache", format!("cannot clear: {}", chain(&e))),
+        }
+    }
+    let stats = cache.stats();
+    let counted = stats.hits + stats.misses;
+    let ratio = if counted > 0 {
+        format!(
+            ", hit ratio {:.1}%",
+            100.0 * stats.hits as f64 / counted as f64
+        )
+    } else {
+        String::new()
+    };
+    report.line(
+        Mark::Ok,
+        "cache",
+        format!(
+            "{}, {} bytes, {} answers{ratio}",
+            stats.path.display(),
+            stats.file_size,
+            stats.entries
+        ),
+    );
+    if stats.breakers.is_empty() {
+        report.line(Mark::Ok, "breaker", "closed: MISP has not failed lately");
+    }
+    for (misp, state) in &stats.breakers {
+        let text = match state {
+            BreakerState::Open { until, last_error } => {
+                let left = until
+                    .duration_since(std::time::SystemTime::now())
+                    .unwrap_or_default();
+                format!(
+                    "OPEN for {misp} after {last_error}; {}s of cool-down left",
+                    left.as_secs()
+                )
+            }
+            _ => format!("{misp}: cool-down over, the next run probes MISP"),
+        };
+        report.line(Mark::Warn, "breaker", text);
     }
 }
 

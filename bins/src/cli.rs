@@ -38,8 +38,11 @@ retries). A person runs it with a command:
   custom-misp lookup [SOURCE] VALUE...
       Ask MISP (or the feed) about values; print matching attributes.
   custom-misp check [--root DIR] [SOURCE] [--options FILE]
-      Check the installation: configuration, MISP, key, TLS, queue socket,
-      the executable's owner and mode.
+      Check the installation: configuration, MISP, key, TLS, the answer
+      cache and the circuit breaker, queue socket, the executable's owner
+      and mode. --clear-cache empties the cache and resets the breaker.
+  custom-misp clear-cache [--root DIR]
+      The same as check --clear-cache.
 
 SOURCE is either --feed DIR (a MISP feed folder) or a MISP server:
   --url URL          MISP base URL (default: $MISP_URL)
@@ -68,6 +71,7 @@ struct Flags {
     send: bool,
     socket: Option<PathBuf>,
     root: Option<PathBuf>,
+    clear_cache: bool,
     debug: bool,
     free: Vec<OsString>,
 }
@@ -89,7 +93,8 @@ pub fn run(args: Vec<OsString>) -> Exit {
             match command.as_str() {
                 "enrich" => enrich(flags),
                 "lookup" => lookup(flags),
-                _ => check::run(flags.root, flags.options, flags.source),
+                "clear-cache" => check::run(flags.root, flags.options, flags.source, true),
+                _ => check::run(flags.root, flags.options, flags.source, flags.clear_cache),
             }
         }),
     };
@@ -127,6 +132,7 @@ fn parse_flags(args: &[OsString]) -> Result<Flags, Failure> {
             Long("socket") => flags.socket = Some(parser.value().map_err(usage)?.into()),
             Long("root") => flags.root = Some(parser.value().map_err(usage)?.into()),
             Long("debug") => flags.debug = true,
+            Long("clear-cache") => flags.clear_cache = true,
             Long("help") | Short('h') => {
                 print!("{HELP}");
                 std::process::exit(0);
@@ -333,10 +339,6 @@ fn lookup(flags: Flags) -> Result<Exit, Failure> {
         let line = serde_json::to_string(attribute).map_err(|e| Failure::new(Exit::Failed, &e))?;
         println!("{line}");
     }
-    eprintln!(
-        "{} attribute(s) from {}",
-        attributes.len(),
-        source.describe()
-    );
+    eprintln!("{} attribute(s) from {}", attributes.len(), source.id());
     Ok(Exit::Handled)
 }

@@ -5,11 +5,12 @@
 //! requests never start after it, and a watchdog ends the process (with an
 //! error event) if anything still runs shortly after it.
 
-use crate::exit::{Exit, Failure};
+use crate::cache::{BreakerState, Cache};
+use crate::exit::{Exit, Failure, chain};
 use crate::options::Options;
 use crate::send::Sender;
 use crate::source::{self, Source};
-use crate::{logging, screen};
+use crate::{logging, memory, screen};
 use log::{debug, error, warn};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -55,9 +56,15 @@ pub fn run(args: Vec<OsString>) -> Exit {
     };
     let timeout = invocation.timeout.unwrap_or(DEFAULT_TIMEOUT);
     let sender = Sender::new(paths.queue_socket(), &alert);
-    sender.arm_watchdog(started + timeout + WATCHDOG_GRACE, &alert);
 
-    match enrich(&invocation, &options, &alert, &sender, started + timeout) {
+    match enrich(
+        &invocation,
+        &options,
+        &alert,
+        &sender,
+        &paths,
+        started + timeout,
+    ) {
         Ok(sent) => {
             debug!("alert {}: done, {sent} event(s) sent", alert.id());
             Exit::Handled
@@ -68,11 +75,16 @@ pub fn run(args: Vec<OsString>) -> Exit {
 
 /// Looks the alert up and sends what there is to send; returns how many
 /// events went out.
+///
+/// Values the cache knows cost no request; the others are asked in one
+/// search, unless the circuit breaker says MISP failed moments ago. Cached
+/// matches are reported even when MISP fails for the rest.
 fn enrich(
     invocation: &Invocation,
     options: &Options,
     alert: &Alert,
     sender: &Sender,
+    paths: &Paths,
     deadline: Instant,
 ) -> Result<usize, Failure> {
     let config = options
@@ -81,13 +93,13 @@ fn enrich(
     let Some(plan) = screen::plan(alert, &config, options)? else {
         return Ok(0);
     };
-
+    let key = invocation
+        .api_key
+        .as_ref()
+        .map(|k| misp_client::ApiKey::new(k.expose()));
     let settings = source::Settings {
         url: invocation.hook_url.clone(),
-        key: invocation
-            .api_key
-            .as_ref()
-            .map(|k| misp_client::ApiKey::new(k.expose())),
+        key,
         key_file: options.key_file.clone(),
         verify_tls: options.verify_tls,
         ca_file: options.ca_file.clone(),
@@ -96,43 +108,89 @@ fn enrich(
         retries: invocation.retries,
         deadline: Some(deadline.checked_sub(SEND_RESERVE).unwrap_or(deadline)),
     };
-    let answer = Source::open(settings).and_then(|source| {
-        debug!(
-            "alert {}: asking {} for {} value(s)",
-            alert.id(),
-            source.describe(),
-            plan.observables.len()
-        );
-        source
-            .search(&plan.query)
-            .map_err(|e| misp_failure(alert, sender, &e))
-    });
-
-    let attributes = match answer {
-        Ok(attributes) => attributes,
+    let source = match Source::open(settings) {
+        Ok(source) => source,
         Err(failure) => {
-            // A configuration failure found after the alert was read is
+            // Found after the alert was read, a configuration failure is
             // worth an event too: it is how a Wazuh admin sees it.
-            if failure.exit == Exit::Usage {
-                sender.send_error(alert, "config", &failure.message)?;
-            }
+            sender.send_error(alert, "config", &failure.message)?;
             return Err(failure);
         }
     };
-    let events = plan.respond(alert, &attributes, &config);
-    sender.send_all(&events)
-}
 
-/// Turns a MISP error into a failure, after sending its error event.
-fn misp_failure(alert: &Alert, sender: &Sender, e: &misp_client::Error) -> Failure {
-    let failure = Failure::new(Exit::Misp, e);
-    if let Err(socket) = sender.send_error(alert, e.code(), &failure.message) {
+    let cache = memory::open(options, &paths.root);
+    let key = invocation.api_key.as_ref().map(|k| k.expose());
+    let scope = memory::scope(&source.id(), key, &config);
+    let recall = memory::recall(cache.as_ref(), &scope, &plan.observables);
+    let mut attributes = recall.attributes;
+    let failure = match enrich_core::build_query(&recall.misses, &config) {
+        None => None,
+        Some(query) => {
+            sender.arm_watchdog(deadline + WATCHDOG_GRACE, alert);
+            ask(
+                &source,
+                &query,
+                cache.as_ref(),
+                &scope,
+                &recall.misses,
+                alert.id(),
+            )
+            .map(|fresh| attributes.extend(fresh))
+            .err()
+        }
+    };
+
+    let mut events = plan.respond(alert, &attributes, &config);
+    let Some((code, message)) = failure else {
+        return sender.send_all(&events);
+    };
+    events.push(enrich_core::error_event(alert, &code, &message));
+    if let Err(socket) = sender.send_all(&events) {
         warn!(
             "alert {}: the error event was not sent: {socket}",
             alert.id()
         );
     }
-    failure
+    Err(Failure::msg(Exit::Misp, message))
+}
+
+/// Asks the source, minding and feeding the breaker and the cache. A
+/// failure comes back as its error code and message.
+fn ask(
+    source: &Source,
+    query: &misp_client::SearchQuery,
+    cache: Option<&Cache>,
+    scope: &str,
+    asked: &[enrich_core::Observable],
+    alert_id: &str,
+) -> Result<Vec<misp_client::Attribute>, (String, String)> {
+    let breaker = source.id();
+    if let Some(BreakerState::Open { last_error, .. }) = cache.map(|c| c.breaker(&breaker)) {
+        let message = format!(
+            "{breaker} failed moments ago ({last_error}); not asked again until its cool-down ends"
+        );
+        return Err((last_error, message));
+    }
+
+    debug!(
+        "alert {alert_id}: asking {breaker} for {} value(s)",
+        query.value.len()
+    );
+    match source.search(query) {
+        Ok(fresh) => {
+            if let Some(cache) = cache {
+                cache.record_success(&breaker);
+                memory::remember(cache, scope, asked, &fresh);
+            }
+            Ok(fresh)
+        }
+        Err(e) => {
+            if let Some(cache) = cache.filter(|_| e.is_transient()) {
+                cache.record_failure(&breaker, e.code());
+            }
+            Err((e.code().to_owned(), chain(&e)))
+        }
+    }
 }
 
 /// Logs a failure and prints it as the last line of output, for integratord.

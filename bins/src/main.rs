@@ -5,11 +5,13 @@
 //! [`integration`]); a person runs it with a subcommand (`enrich`, `lookup`,
 //! `check`). The first argument tells which.
 
+mod cache;
 mod check;
 mod cli;
 mod exit;
 mod integration;
 mod logging;
+mod memory;
 mod options;
 mod screen;
 mod send;

@@ -29,6 +29,21 @@ pub struct Options {
     /// (no lookup) or `report` it (look it up, and name the list in its
     /// event). Defaults to `skip`.
     pub warninglist_action: WarninglistAction,
+    /// Keep MISP's answers between runs, and stop asking a failing MISP for
+    /// a cool-down. Defaults to true.
+    pub cache: bool,
+    /// The cache file. Defaults to
+    /// `<root>/var/db/custom-misp/cache.sqlite`.
+    pub cache_file: Option<PathBuf>,
+    /// Seconds a match is reused. Defaults to 3600; 0 turns reuse off.
+    pub cache_match_ttl: u64,
+    /// Seconds a "no match" is reused. Defaults to 900; 0 turns reuse off.
+    pub cache_no_match_ttl: u64,
+    /// The most answers kept. Defaults to 100 000.
+    pub cache_max_entries: u64,
+    /// Seconds MISP is left alone after it failed (refused, timed out,
+    /// 5xx). Defaults to 60; 0 turns the breaker off.
+    pub breaker_cooldown: u64,
     /// Log details (debug level) even when integratord does not pass `debug`.
     pub debug: bool,
     /// The Wazuh installation folder; by default found from the
@@ -48,6 +63,12 @@ impl Default for Options {
             feed: None,
             warninglists: Vec::new(),
             warninglist_action: WarninglistAction::Skip,
+            cache: true,
+            cache_file: None,
+            cache_match_ttl: 3600,
+            cache_no_match_ttl: 900,
+            cache_max_entries: 100_000,
+            breaker_cooldown: 60,
             debug: false,
             wazuh_root: None,
             enrich: enrich_core::Config::default(),
@@ -74,6 +95,12 @@ const OWN_KEYS: &[&str] = &[
     "feed",
     "warninglists",
     "warninglist_action",
+    "cache",
+    "cache_file",
+    "cache_match_ttl",
+    "cache_no_match_ttl",
+    "cache_max_entries",
+    "breaker_cooldown",
     "debug",
     "wazuh_root",
 ];

@@ -4,6 +4,7 @@
 use crate::exit::{Exit, Failure};
 use misp_client::feed::Feed;
 use misp_client::{ApiKey, Attribute, Client, SearchQuery};
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -11,8 +12,36 @@ use std::time::{Duration, Instant};
 pub enum Source {
     /// A MISP server.
     Misp(Client),
-    /// A MISP feed folder, read at start.
-    Feed(Box<Feed>, PathBuf),
+    /// A MISP feed folder, read at the first search (reading a large feed
+    /// takes a while, and a run whose answers are all cached needs none).
+    Feed(PathBuf, OnceCell<Feed>),
+}
+
+/// Why a search failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// MISP failed.
+    #[error(transparent)]
+    Misp(#[from] misp_client::Error),
+    /// The feed folder could not be read.
+    #[error("cannot read the MISP feed")]
+    Feed(#[source] misp_client::FeedError),
+}
+
+impl SourceError {
+    /// The stable code of the error event: MISP's codes, or `feed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SourceError::Misp(e) => e.code(),
+            SourceError::Feed(_) => "feed",
+        }
+    }
+
+    /// True when the source is down or slow rather than refusing us: what
+    /// opens the circuit breaker.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SourceError::Misp(e) if e.is_transient())
+    }
 }
 
 /// What it takes to open a source.
@@ -43,7 +72,7 @@ impl Source {
     /// else the MISP server, which then needs a URL and a key.
     pub fn open(settings: Settings) -> Result<Source, Failure> {
         if let Some(dir) = settings.feed {
-            return open_feed(&dir);
+            return Ok(Source::Feed(dir, OnceCell::new()));
         }
         let url = settings
             .url
@@ -74,23 +103,36 @@ impl Source {
     }
 
     /// Searches attributes.
-    pub fn search(&self, query: &SearchQuery) -> Result<Vec<Attribute>, misp_client::Error> {
+    pub fn search(&self, query: &SearchQuery) -> Result<Vec<Attribute>, SourceError> {
         match self {
-            Source::Misp(client) => client.search(query),
-            Source::Feed(feed, _) => Ok(feed.search(query)),
+            Source::Misp(client) => Ok(client.search(query)?),
+            Source::Feed(dir, cell) => Ok(load(dir, cell)?.search(query)),
         }
     }
 
-    /// What the source is, for logs: `MISP at URL` or `feed DIR`.
-    pub fn describe(&self) -> String {
+    /// The feed's attribute count (reading it now), or `None` for a server.
+    pub fn feed_len(&self) -> Result<Option<usize>, SourceError> {
         match self {
-            Source::Misp(client) => format!("MISP at {}", client.base_url()),
-            Source::Feed(_, dir) => format!("feed {}", dir.display()),
+            Source::Misp(_) => Ok(None),
+            Source::Feed(dir, cell) => Ok(Some(load(dir, cell)?.len())),
+        }
+    }
+
+    /// What the source is, for logs and cache scopes: the MISP base URL, or
+    /// `feed:<folder>`.
+    pub fn id(&self) -> String {
+        match self {
+            Source::Misp(client) => client.base_url().to_owned(),
+            Source::Feed(dir, _) => format!("feed:{}", dir.display()),
         }
     }
 }
 
-fn open_feed(dir: &Path) -> Result<Source, Failure> {
-    let feed = Feed::open(dir).map_err(|e| Failure::new(Exit::Misp, &e))?;
-    Ok(Source::Feed(Box::new(feed), dir.to_owned()))
+/// The feed in `cell`, read from `dir` on first use.
+fn load<'a>(dir: &Path, cell: &'a OnceCell<Feed>) -> Result<&'a Feed, SourceError> {
+    if let Some(feed) = cell.get() {
+        return Ok(feed);
+    }
+    let feed = Feed::open(dir).map_err(SourceError::Feed)?;
+    Ok(cell.get_or_init(|| feed))
 }

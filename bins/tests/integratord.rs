@@ -416,17 +416,101 @@ fn no_match_sends_nothing_unless_asked_to() {
     assert_eq!(quiet.code, Some(0), "{quiet:?}");
     assert!(quiet.datagrams.is_empty(), "{quiet:?}");
 
-    let told = wazuh.run(
-        &sshd_alert("45.33.32.156"),
-        &misp.url(),
-        Some(r#"{"report_no_match": true}"#),
-    );
+    let told = wazuh.run(&sshd_alert("45.33.32.156"), &misp.url(), Some(r#"{"report_no_match": true}"#));
     assert_eq!(told.code, Some(0), "{told:?}");
     let events = told.events();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].1["misp"]["status"], "no_match");
     assert_eq!(events[0].1["misp"]["values"], json!(["45.33.32.156"]));
-    assert_eq!(misp.requests().len(), 2);
+    assert_eq!(misp.requests().len(), 1, "the second run's answer came from the cache");
+}
+
+#[test]
+fn a_value_seen_again_is_answered_from_the_cache_with_the_same_event() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    misp.answer(json!([attribute(901, "ip-src", "185.220.101.7", true)]));
+
+    let first = wazuh.run(&sshd_alert("185.220.101.7"), &misp.url(), None);
+    let second = wazuh.run(&sshd_alert("185.220.101.7"), &misp.url(), None);
+
+    assert_eq!((first.code, second.code), (Some(0), Some(0)));
+    assert_eq!(misp.requests().len(), 1, "the second run made no request");
+    assert_eq!(first.datagrams.len(), 1);
+    assert_eq!(second.datagrams, first.datagrams, "a cached match alerts again, in full");
+    assert!(wazuh.root().join("var/db/custom-misp/cache.sqlite").is_file());
+}
+
+#[test]
+fn answers_expire_by_their_ttl_and_the_cache_can_be_turned_off() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    misp.answer(json!([]));
+
+    for options in [r#"{"cache_no_match_ttl": 0}"#, r#"{"cache": false}"#] {
+        for _ in 0..2 {
+            let run = wazuh.run(&sshd_alert("45.33.32.156"), &misp.url(), Some(options));
+            assert_eq!(run.code, Some(0), "{options}: {run:?}");
+        }
+    }
+    assert_eq!(misp.requests().len(), 4, "no answer was reused");
+}
+
+#[test]
+fn a_corrupt_cache_file_is_set_aside_and_the_run_goes_on() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    misp.answer(json!([attribute(901, "ip-src", "185.220.101.7", true)]));
+    let file = wazuh.root().join("var/db/custom-misp/cache.sqlite");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, b"this is not a database, it is a mess of bytes ......").unwrap();
+
+    let run = wazuh.run(&sshd_alert("185.220.101.7"), &misp.url(), None);
+
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.events().len(), 1);
+    assert!(run.log.contains("WARN"), "the damage is reported: {}", run.log);
+    let aside = std::fs::read_dir(file.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name().to_string_lossy().contains(".corrupt-"));
+    assert!(aside, "the damaged file is kept aside for a look");
+}
+
+#[test]
+fn the_breaker_opens_on_failure_holds_for_the_cooldown_then_probes_and_closes() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    let down = json!({"name": "An Internal Error Has Occurred.", "message": "An Internal Error Has Occurred.", "url": "/attributes/restSearch"});
+    // The first search fails; every later one is answered.
+    let failing = Mock::given(method("POST"))
+        .and(path("/attributes/restSearch"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(down))
+        .up_to_n_times(1);
+    misp.runtime.block_on(failing.mount(&misp.server));
+    misp.answer(json!([attribute(901, "ip-src", "185.220.101.7", true)]));
+    let options = Some(r#"{"breaker_cooldown": 1}"#);
+
+    let failed = wazuh.run(&sshd_alert("185.220.101.7"), &misp.url(), options);
+    let held = wazuh.run(&sshd_alert("185.220.101.7"), &misp.url(), options);
+
+    assert_eq!((failed.code, held.code), (Some(4), Some(4)));
+    assert_eq!(misp.requests().len(), 1, "while open, runs skip the network");
+    let held_event = &held.events()[0].1["misp"];
+    assert_eq!(held_event["status"], "error");
+    assert_eq!(held_event["error_code"], "http", "the failure that opened it");
+    assert!(held_event["error"].as_str().unwrap().contains("cool-down"));
+
+    std::thread::sleep(Duration::from_millis(1200));
+    let probe = wazuh.run(&sshd_alert("185.220.101.7"), &misp.url(), options);
+    assert_eq!(probe.code, Some(0), "{probe:?}");
+    assert_eq!(probe.events()[0].1["misp"]["status"], "match");
+    assert_eq!(misp.requests().len(), 2, "after the cool-down one run probes");
+
+    // Closed again: a new value goes straight to MISP.
+    let next = wazuh.run(&sshd_alert("185.220.101.8"), &misp.url(), options);
+    assert_eq!(next.code, Some(0), "{next:?}");
+    assert_eq!(misp.requests().len(), 3);
 }
 
 #[test]
