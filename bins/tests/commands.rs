@@ -45,21 +45,38 @@ fn alert_with_ip(ip: &str) -> String {
 fn enrich_prints_the_events_of_the_bundled_demo() {
     let feed = repo("examples/feed");
     let alerts = repo("examples/alerts");
-    let output = custom_misp(&["enrich", "--feed", feed.to_str().unwrap(), alerts.to_str().unwrap()]);
+    let output = custom_misp(&[
+        "enrich",
+        "--feed",
+        feed.to_str().unwrap(),
+        alerts.to_str().unwrap(),
+    ]);
 
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let events = json_lines(&output);
-    assert!(events.len() >= 5, "several demo alerts hit the feed: {events:?}");
+    assert!(
+        events.len() >= 5,
+        "several demo alerts hit the feed: {events:?}"
+    );
     for event in &events {
         assert_eq!(event["integration"], "misp");
         assert_eq!(event["misp"]["status"], "match");
         assert!(event["misp"]["event_info"].is_string(), "{event}");
     }
-    let kinds: Vec<&str> = events.iter().filter_map(|e| e["misp"]["kind"].as_str()).collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["misp"]["kind"].as_str())
+        .collect();
     for kind in ["ip", "domain", "md5", "sha256"] {
         assert!(kinds.contains(&kind), "a {kind} match among {kinds:?}");
     }
-    let private = events.iter().any(|e| e["misp"]["alert_id"] == "1793610015.61457");
+    let private = events
+        .iter()
+        .any(|e| e["misp"]["alert_id"] == "1793610015.61457");
     assert!(!private, "the private-only alert yields nothing");
 }
 
@@ -73,23 +90,43 @@ fn enrich_reads_standard_input_one_alert_per_line() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    let lines = format!("{}\n\n{}\nnot json\n", alert_with_ip("185.220.101.1"), alert_with_ip("45.33.32.156"));
+    let lines = format!(
+        "{}\n\n{}\nnot json\n",
+        alert_with_ip("185.220.101.1"),
+        alert_with_ip("45.33.32.156")
+    );
     std::io::Write::write_all(child.stdin.as_mut().unwrap(), lines.as_bytes()).unwrap();
     let output = child.wait_with_output().unwrap();
 
-    assert_eq!(output.status.code(), Some(3), "a bad line is reported in the exit code");
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "a bad line is reported in the exit code"
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("line 4"), "{stderr}");
-    let values: Vec<Value> = json_lines(&output).iter().map(|e| e["misp"]["value"].clone()).collect();
+    let values: Vec<Value> = json_lines(&output)
+        .iter()
+        .map(|e| e["misp"]["value"].clone())
+        .collect();
     assert_eq!(values, vec![json!("185.220.101.1"), json!("45.33.32.156")]);
 }
 
 #[test]
 fn lookup_asks_the_feed_about_values() {
     let feed = repo("examples/feed");
-    let output = custom_misp(&["lookup", "--feed", feed.to_str().unwrap(), "LOGIN-SECURE-PORTAL.NET"]);
+    let output = custom_misp(&[
+        "lookup",
+        "--feed",
+        feed.to_str().unwrap(),
+        "LOGIN-SECURE-PORTAL.NET",
+    ]);
 
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let attributes = json_lines(&output);
     assert!(!attributes.is_empty());
     for attribute in &attributes {
@@ -127,14 +164,25 @@ fn run_with_feed(alert: &str, extra: Value) -> (Option<i32>, Vec<Value>) {
         "warninglists": [repo("examples/warninglists")],
         "to_ids_only": false
     });
-    options.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    options
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
     let alert_file = dir.path().join("tmp/custom-misp-1-1.alert");
     let options_file = dir.path().join("tmp/custom-misp-1-1.options");
     std::fs::write(&alert_file, alert).unwrap();
     std::fs::write(&options_file, options.to_string()).unwrap();
 
     let status = Command::new(&exe)
-        .args([alert_file.to_str().unwrap(), "", "", "", options_file.to_str().unwrap(), "10", "3"])
+        .args([
+            alert_file.to_str().unwrap(),
+            "",
+            "",
+            "",
+            options_file.to_str().unwrap(),
+            "10",
+            "3",
+        ])
         .arg("> /dev/null 2>&1")
         .current_dir(dir.path())
         .status()
@@ -155,7 +203,10 @@ fn the_integration_can_search_a_feed_instead_of_a_server() {
     assert_eq!(code, Some(0));
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0]["srcip"], "185.220.101.1");
-    assert_eq!(events[0]["misp"]["event_info"], "SSH brute-force sources, week 41");
+    assert_eq!(
+        events[0]["misp"]["event_info"],
+        "SSH brute-force sources, week 41"
+    );
 }
 
 #[test]
@@ -165,11 +216,17 @@ fn a_value_on_a_warninglist_is_skipped_or_reported_as_asked() {
     assert_eq!(code, Some(0));
     assert!(skipped.is_empty(), "skipped before any lookup: {skipped:?}");
 
-    let (code, reported) =
-        run_with_feed(&alert_with_ip("9.9.9.9"), json!({"warninglist_action": "report"}));
+    let (code, reported) = run_with_feed(
+        &alert_with_ip("9.9.9.9"),
+        json!({"warninglist_action": "report"}),
+    );
     assert_eq!(code, Some(0));
     assert_eq!(reported.len(), 1, "{reported:?}");
-    assert!(reported[0]["misp"]["warninglist"].is_string(), "{}", reported[0]);
+    assert!(
+        reported[0]["misp"]["warninglist"].is_string(),
+        "{}",
+        reported[0]
+    );
 }
 
 #[test]

@@ -416,13 +416,21 @@ fn no_match_sends_nothing_unless_asked_to() {
     assert_eq!(quiet.code, Some(0), "{quiet:?}");
     assert!(quiet.datagrams.is_empty(), "{quiet:?}");
 
-    let told = wazuh.run(&sshd_alert("45.33.32.156"), &misp.url(), Some(r#"{"report_no_match": true}"#));
+    let told = wazuh.run(
+        &sshd_alert("45.33.32.156"),
+        &misp.url(),
+        Some(r#"{"report_no_match": true}"#),
+    );
     assert_eq!(told.code, Some(0), "{told:?}");
     let events = told.events();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].1["misp"]["status"], "no_match");
     assert_eq!(events[0].1["misp"]["values"], json!(["45.33.32.156"]));
-    assert_eq!(misp.requests().len(), 1, "the second run's answer came from the cache");
+    assert_eq!(
+        misp.requests().len(),
+        1,
+        "the second run's answer came from the cache"
+    );
 }
 
 #[test]
@@ -437,8 +445,16 @@ fn a_value_seen_again_is_answered_from_the_cache_with_the_same_event() {
     assert_eq!((first.code, second.code), (Some(0), Some(0)));
     assert_eq!(misp.requests().len(), 1, "the second run made no request");
     assert_eq!(first.datagrams.len(), 1);
-    assert_eq!(second.datagrams, first.datagrams, "a cached match alerts again, in full");
-    assert!(wazuh.root().join("var/db/custom-misp/cache.sqlite").is_file());
+    assert_eq!(
+        second.datagrams, first.datagrams,
+        "a cached match alerts again, in full"
+    );
+    assert!(
+        wazuh
+            .root()
+            .join("var/db/custom-misp/cache.sqlite")
+            .is_file()
+    );
 }
 
 #[test]
@@ -463,13 +479,21 @@ fn a_corrupt_cache_file_is_set_aside_and_the_run_goes_on() {
     misp.answer(json!([attribute(901, "ip-src", "185.220.101.7", true)]));
     let file = wazuh.root().join("var/db/custom-misp/cache.sqlite");
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    std::fs::write(&file, b"this is not a database, it is a mess of bytes ......").unwrap();
+    std::fs::write(
+        &file,
+        b"this is not a database, it is a mess of bytes ......",
+    )
+    .unwrap();
 
     let run = wazuh.run(&sshd_alert("185.220.101.7"), &misp.url(), None);
 
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(run.events().len(), 1);
-    assert!(run.log.contains("WARN"), "the damage is reported: {}", run.log);
+    assert!(
+        run.log.contains("WARN"),
+        "the damage is reported: {}",
+        run.log
+    );
     let aside = std::fs::read_dir(file.parent().unwrap())
         .unwrap()
         .filter_map(|e| e.ok())
@@ -495,17 +519,28 @@ fn the_breaker_opens_on_failure_holds_for_the_cooldown_then_probes_and_closes() 
     let held = wazuh.run(&sshd_alert("185.220.101.7"), &misp.url(), options);
 
     assert_eq!((failed.code, held.code), (Some(4), Some(4)));
-    assert_eq!(misp.requests().len(), 1, "while open, runs skip the network");
+    assert_eq!(
+        misp.requests().len(),
+        1,
+        "while open, runs skip the network"
+    );
     let held_event = &held.events()[0].1["misp"];
     assert_eq!(held_event["status"], "error");
-    assert_eq!(held_event["error_code"], "http", "the failure that opened it");
+    assert_eq!(
+        held_event["error_code"], "http",
+        "the failure that opened it"
+    );
     assert!(held_event["error"].as_str().unwrap().contains("cool-down"));
 
     std::thread::sleep(Duration::from_millis(1200));
     let probe = wazuh.run(&sshd_alert("185.220.101.7"), &misp.url(), options);
     assert_eq!(probe.code, Some(0), "{probe:?}");
     assert_eq!(probe.events()[0].1["misp"]["status"], "match");
-    assert_eq!(misp.requests().len(), 2, "after the cool-down one run probes");
+    assert_eq!(
+        misp.requests().len(),
+        2,
+        "after the cool-down one run probes"
+    );
 
     // Closed again: a new value goes straight to MISP.
     let next = wazuh.run(&sshd_alert("185.220.101.8"), &misp.url(), options);
