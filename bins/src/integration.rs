@@ -28,7 +28,7 @@ const SEND_RESERVE: Duration = Duration::from_millis(300);
 const WATCHDOG_GRACE: Duration = Duration::from_millis(700);
 
 /// Runs one alert as integratord asks, and returns how it ended. `args` is
-/// the argv after argv[0].
+/// the argv after `argv[0]`.
 pub fn run(args: Vec<OsString>) -> Exit {
     let started = Instant::now();
     let invocation = match Invocation::parse(args) {
