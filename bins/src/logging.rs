@@ -9,13 +9,14 @@
 use log::{Level, LevelFilter, Log, Metadata, Record};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Where lines are written.
+/// Where lines are written. The log file is opened at the first line, so
+/// that a run with nothing to say (the common case) does not touch it.
 enum Sink {
-    File(Mutex<File>),
+    File(PathBuf, OnceLock<Option<Mutex<File>>>),
     Stderr,
 }
 
@@ -41,12 +42,17 @@ impl Log for Logger {
             record.args()
         );
         match &self.sink {
-            Sink::File(file) => {
-                // A poisoned lock only means another thread panicked while
-                // logging; the file itself is still fine to append to.
-                let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
-                let _ = file.write_all(line.as_bytes());
-            }
+            Sink::File(path, file) => match file.get_or_init(|| open(path).map(Mutex::new)) {
+                Some(file) => {
+                    // A poisoned lock only means another thread panicked
+                    // while logging; the file is still fine to append to.
+                    let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
+                    let _ = file.write_all(line.as_bytes());
+                }
+                None => {
+                    let _ = std::io::stderr().write_all(line.as_bytes());
+                }
+            },
             Sink::Stderr => {
                 let _ = std::io::stderr().write_all(line.as_bytes());
             }
@@ -69,17 +75,20 @@ fn level_name(level: Level) -> &'static str {
 /// Sends log lines to `file`, appending; falls back to standard error when
 /// the file cannot be opened (and says so there). Details only with `debug`.
 pub fn to_file(file: &Path, debug: bool) {
-    let sink = match OpenOptions::new().create(true).append(true).open(file) {
-        Ok(f) => Sink::File(Mutex::new(f)),
+    install(Sink::File(file.to_owned(), OnceLock::new()), debug);
+}
+
+fn open(path: &Path) -> Option<File> {
+    match OpenOptions::new().create(true).append(true).open(path) {
+        Ok(file) => Some(file),
         Err(e) => {
             eprintln!(
                 "custom-misp: cannot write {}: {e}; logging to stderr",
-                file.display()
+                path.display()
             );
-            Sink::Stderr
+            None
         }
-    };
-    install(sink, debug);
+    }
 }
 
 /// Sends log lines to standard error. Details only with `debug`.
