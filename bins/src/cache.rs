@@ -156,6 +156,8 @@ const UPSERT: &str = "INSERT INTO answers (scope, value, stored, attributes) \
                       VALUES (?1, ?2, ?3, ?4) ON CONFLICT (scope, value) DO UPDATE \
                       SET stored = excluded.stored, attributes = excluded.attributes";
 
+const EXISTS: &str = "SELECT 1 FROM answers WHERE scope = ?1 AND value = ?2";
+
 const PURGE: &str = "DELETE FROM answers WHERE stored < ?1 AND stored < \
                      CASE WHEN attributes IS NULL THEN ?2 ELSE ?3 END";
 
@@ -561,7 +563,9 @@ impl Cache {
         let tx = self.conn.unchecked_transaction()?;
         let scope_id = self.scope_id(scope)?;
 
+        let mut exists = tx.prepare_cached(EXISTS)?;
         let mut upsert = tx.prepare_cached(UPSERT)?;
+        let mut added = 0;
         for (value, answer) in entries {
             let attributes = match answer {
                 Cached::NoMatch => None,
@@ -573,12 +577,16 @@ impl Cache {
                     }
                 },
             };
-            upsert.execute(params![scope_id, value.to_lowercase(), now, attributes])?;
+            let value = value.to_lowercase();
+            if !exists.exists(params![scope_id, value])? {
+                added += 1;
+            }
+            upsert.execute(params![scope_id, value, now, attributes])?;
         }
-        drop(upsert);
+        drop((exists, upsert));
 
-        self.purge(now)?;
-        self.evict()?;
+        let purged = self.purge(now)?;
+        self.evict(added - purged)?;
         self.write_counters()?;
         tx.commit()
     }
@@ -593,8 +601,9 @@ impl Cache {
             .query_row([scope], |row| row.get(0))
     }
 
-    /// Deletes the answers that have expired under either TTL.
-    fn purge(&self, now: i64) -> rusqlite::Result<()> {
+    /// Deletes the answers that have expired under either TTL; returns how
+    /// many went.
+    fn purge(&self, now: i64) -> rusqlite::Result<i64> {
         let no_match_cut = now.saturating_sub(self.no_match_ttl);
         let match_cut = now.saturating_sub(self.match_ttl);
         let purged = self.conn.prepare_cached(PURGE)?.execute(params![
@@ -605,20 +614,38 @@ impl Cache {
         if purged > 0 {
             debug!("cache: purged {purged} expired answers");
         }
-        Ok(())
+        Ok(i64::try_from(purged).unwrap_or(i64::MAX))
     }
 
-    /// Deletes the oldest-stored answers beyond the bound.
-    fn evict(&self) -> rusqlite::Result<()> {
-        let count: i64 = self
+    /// Deletes the oldest-stored answers beyond the bound. The number of
+    /// answers is kept in `counters` (row `answers`) and moved by `delta`,
+    /// so that a write costs no count of the whole table; a file without
+    /// that row (new, or just cleared) is counted once.
+    fn evict(&self, delta: i64) -> rusqlite::Result<()> {
+        let stored: Option<i64> = self
             .conn
-            .prepare_cached("SELECT count(*) FROM answers")?
-            .query_row([], |r| r.get(0))?;
+            .prepare_cached("SELECT value FROM counters WHERE name = 'answers'")?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        let mut count = match stored {
+            Some(count) => count.saturating_add(delta).max(0),
+            None => self
+                .conn
+                .prepare_cached("SELECT count(*) FROM answers")?
+                .query_row([], |r| r.get(0))?,
+        };
         let excess = count.saturating_sub(self.max_entries);
         if excess > 0 {
-            self.conn.prepare_cached(EVICT)?.execute([excess])?;
-            debug!("cache: evicted {excess} oldest answers");
+            let evicted = self.conn.prepare_cached(EVICT)?.execute([excess])?;
+            count -= i64::try_from(evicted).unwrap_or(excess);
+            debug!("cache: evicted {evicted} oldest answers");
         }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO counters (name, value) VALUES ('answers', ?1) \
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            )?
+            .execute([count])?;
         Ok(())
     }
 
@@ -1249,6 +1276,42 @@ mod tests {
             let found = cache.get_at(SCOPE, &format!("host-{n}.example"), now);
             assert_eq!(found, Some(Cached::NoMatch), "host-{n}");
         }
+    }
+
+    #[test]
+    fn the_bound_counts_answers_not_writes_and_survives_a_clear() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = settings_in(&dir);
+        settings.max_entries = 3;
+        let cache = Cache::open(&settings).unwrap();
+
+        // Storing one value again replaces its answer: it is still one.
+        for n in 0..10 {
+            let stored = t0() + Duration::from_secs(n);
+            cache.put_at(SCOPE, &[entry("again.example", Cached::NoMatch)], stored);
+        }
+        let later = t0() + Duration::from_secs(11);
+        cache.put_at(SCOPE, &[entry("a.example", Cached::NoMatch)], later);
+        cache.put_at(SCOPE, &[entry("b.example", Cached::NoMatch)], later);
+        assert_eq!(cache.stats().entries, 3, "nothing evicted below the bound");
+
+        // After a clear the count starts afresh, and the bound still holds.
+        cache.clear().unwrap();
+        for n in 0..5 {
+            let stored = t0() + Duration::from_secs(20 + n);
+            cache.put_at(
+                SCOPE,
+                &[entry(&format!("c{n}.example"), Cached::NoMatch)],
+                stored,
+            );
+        }
+        assert_eq!(cache.stats().entries, 3);
+        let now = t0() + Duration::from_secs(30);
+        assert_eq!(
+            cache.get_at(SCOPE, "c4.example", now),
+            Some(Cached::NoMatch)
+        );
+        assert_eq!(cache.get_at(SCOPE, "c0.example", now), None);
     }
 
     #[test]
