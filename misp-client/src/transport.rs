@@ -377,6 +377,16 @@ mod tests {
         text.parse().unwrap()
     }
 
+    /// Each URL resolves to the address given, without a lookup.
+    fn assert_resolved_directly(cases: &[(&str, &str)]) {
+        for &(url, expected) in cases {
+            let found = resolve(url, IpFamily::Any).unwrap();
+            assert_eq!(found, [address(expected)], "{url}");
+            let direct = literal_address(&url.parse().unwrap());
+            assert_eq!(direct, Some(address(expected)), "{url} needs no lookup");
+        }
+    }
+
     #[test]
     fn ip_literals_resolve_to_themselves() {
         let cases = [
@@ -386,12 +396,7 @@ mod tests {
             ("https://[2001:db8::5]:4443/servers", "[2001:db8::5]:4443"),
             ("https://user:pw@198.51.100.3:1/", "198.51.100.3:1"),
         ];
-        for (url, expected) in cases {
-            let found = resolve(url, IpFamily::Any).unwrap();
-            assert_eq!(found, [address(expected)], "{url}");
-            let direct = literal_address(&url.parse().unwrap());
-            assert_eq!(direct, Some(address(expected)), "{url} needs no lookup");
-        }
+        assert_resolved_directly(&cases);
     }
 
     #[test]
@@ -402,12 +407,7 @@ mod tests {
             ("http://[2001:db8::1]", "[2001:db8::1]:80"),
             ("https://[2001:db8::1]/x", "[2001:db8::1]:443"),
         ];
-        for (url, expected) in cases {
-            let found = resolve(url, IpFamily::Any).unwrap();
-            assert_eq!(found, [address(expected)], "{url}");
-            let direct = literal_address(&url.parse().unwrap());
-            assert_eq!(direct, Some(address(expected)), "{url} needs no lookup");
-        }
+        assert_resolved_directly(&cases);
     }
 
     #[test]
