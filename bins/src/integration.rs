@@ -33,7 +33,10 @@ pub fn run(args: Vec<OsString>) -> Exit {
     let started = Instant::now();
     let invocation = match Invocation::parse(args) {
         Ok(inv) => inv,
-        Err(e) => return fail(&Failure::new(Exit::Usage, &e)),
+        Err(e) => {
+            logging::to_file(&Paths::new(wazuh_root(None)).integrations_log(), false);
+            return fail(&Failure::new(Exit::Usage, &e));
+        }
     };
 
     // Options first: they may move the Wazuh root, and so the log file.
@@ -55,7 +58,7 @@ pub fn run(args: Vec<OsString>) -> Exit {
         Err(e) => return fail(&Failure::new(Exit::Alert, &e)),
     };
     let timeout = invocation.timeout.unwrap_or(DEFAULT_TIMEOUT);
-    let sender = Sender::new(paths.queue_socket(), &alert);
+    let sender = Sender::new(paths.queue_socket(), &alert, started + timeout);
 
     match enrich(
         &invocation,

@@ -12,15 +12,20 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use wazuh_alert::{Alert, Location, QueueSocket};
 
 /// The name events are sent under: `<agent>->misp`, or `misp` for the manager.
 pub const LOCATION_NAME: &str = "misp";
 
+/// How long a send may wait on a full queue once the run's time is up.
+const LAST_CHANCE: Duration = Duration::from_millis(200);
+
 /// Sends the events of one alert.
 pub struct Sender {
-    socket: Arc<QueueSocket>,
+    path: PathBuf,
+    /// When the run's time is up; a full queue is not waited on past it.
+    deadline: Instant,
     location: Location,
     /// Set by whoever sends first (the run or the watchdog); the other then
     /// sends nothing.
@@ -28,10 +33,12 @@ pub struct Sender {
 }
 
 impl Sender {
-    /// A sender to the socket at `path`, for events about `alert`.
-    pub fn new(path: PathBuf, alert: &Alert) -> Sender {
+    /// A sender to the socket at `path`, for events about `alert`, that
+    /// waits on a full queue at most until `deadline` (and briefly after).
+    pub fn new(path: PathBuf, alert: &Alert, deadline: Instant) -> Sender {
         Sender {
-            socket: Arc::new(QueueSocket::new(path)),
+            path,
+            deadline,
             location: Location::for_alert(alert.agent(), LOCATION_NAME),
             claimed: Arc::new(AtomicBool::new(false)),
         }
@@ -44,7 +51,8 @@ impl Sender {
         let description = "no answer from MISP within integratord's timeout";
         let event = enrich_core::error_event(alert, "timeout", description);
         let datagram = wazuh_alert::encode_datagram(&self.location, &event);
-        let (socket, claimed) = (Arc::clone(&self.socket), Arc::clone(&self.claimed));
+        let socket = QueueSocket::new(self.path.clone()).with_timeout(LAST_CHANCE);
+        let claimed = Arc::clone(&self.claimed);
         let alert_id = alert.id().to_owned();
 
         std::thread::spawn(move || {
@@ -80,8 +88,10 @@ impl Sender {
             ));
         }
 
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        let socket = QueueSocket::new(self.path.clone()).with_timeout(left.max(LAST_CHANCE));
         for datagram in &datagrams {
-            self.socket
+            socket
                 .send_raw(datagram)
                 .map_err(|e| Failure::new(Exit::Socket, &e))?;
             debug!("sent {}", String::from_utf8_lossy(datagram));

@@ -792,3 +792,40 @@ fn a_key_file_and_a_legacy_search_url_are_accepted_with_debug_logging() {
     assert!(run.log.contains("DEBUG"), "debug adds details: {}", run.log);
     assert!(!run.log.contains(KEY), "the key must never be logged");
 }
+
+#[test]
+fn a_stalled_analysisd_cannot_hold_the_run_past_its_timeout() {
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    misp.answer(json!([attribute(901, "ip-src", "185.220.101.7", true)]));
+    // Fill the queue socket's buffer, as an analysisd that stopped reading
+    // would leave it.
+    let filler = UnixDatagram::unbound().unwrap();
+    filler.set_nonblocking(true).unwrap();
+    let queue = wazuh.root().join("queue/sockets/queue");
+    while filler.send_to(&[b'x'; 4096], &queue).is_ok() {}
+    let alert = wazuh.write_tmp("custom-misp-7-8.alert", &sshd_alert("185.220.101.7"));
+    let args: Vec<String> = [
+        &alert.display().to_string(),
+        KEY,
+        &misp.url(),
+        "",
+        "",
+        "1",
+        "0",
+        "> /dev/null 2>&1",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+
+    // run_args fails the test if the process has to be killed.
+    let run = wazuh.run_args(&args);
+
+    assert_eq!(run.code, Some(5), "{run:?}");
+    assert!(
+        run.last_line().contains("queue/sockets/queue"),
+        "{}",
+        run.stderr
+    );
+}
