@@ -168,7 +168,8 @@ fn ask(
     alert_id: &str,
 ) -> Result<Vec<misp_client::Attribute>, (String, String)> {
     let breaker = source.id();
-    if let Some(BreakerState::Open { last_error, .. }) = cache.map(|c| c.breaker(&breaker)) {
+    let state = cache.map(|c| c.breaker(&breaker));
+    if let Some(BreakerState::Open { last_error, .. }) = state {
         let message = format!(
             "{breaker} failed moments ago ({last_error}); not asked again until its cool-down ends"
         );
@@ -182,7 +183,11 @@ fn ask(
     match source.search(query) {
         Ok(fresh) => {
             if let Some(cache) = cache {
-                cache.record_success(&breaker);
+                // A closed breaker has nothing stored to clear: only the
+                // probing run writes.
+                if state == Some(BreakerState::HalfOpen) {
+                    cache.record_success(&breaker);
+                }
                 memory::remember(cache, scope, asked, &fresh);
             }
             Ok(fresh)
