@@ -142,6 +142,23 @@ fn lookup_without_a_source_is_a_usage_error() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("MISP URL"));
 }
 
+/// Runs a copied executable, again while it is "busy".
+///
+/// Regression: tests that copy the executable run in parallel, and a child
+/// forked by another test while a copy is open for writing holds that file
+/// open for a moment, so exec fails with ETXTBSY until it closes.
+fn output_of(command: &mut Command) -> Output {
+    for _ in 0..100 {
+        match command.output() {
+            Err(e) if e.raw_os_error() == Some(26) => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other.expect("run the copied custom-misp"),
+        }
+    }
+    command.output().expect("run the copied custom-misp")
+}
+
 /// A scratch Wazuh tree with the executable in `integrations/`.
 fn wazuh_tree() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -173,20 +190,22 @@ fn run_with_feed(alert: &str, extra: Value) -> (Option<i32>, Vec<Value>) {
     std::fs::write(&alert_file, alert).unwrap();
     std::fs::write(&options_file, options.to_string()).unwrap();
 
-    let status = Command::new(&exe)
-        .args([
-            alert_file.to_str().unwrap(),
-            "",
-            "",
-            "",
-            options_file.to_str().unwrap(),
-            "10",
-            "3",
-        ])
-        .arg("> /dev/null 2>&1")
-        .current_dir(dir.path())
-        .status()
-        .unwrap();
+    let status = output_of(
+        Command::new(&exe)
+            .args([
+                alert_file.to_str().unwrap(),
+                "",
+                "",
+                "",
+                options_file.to_str().unwrap(),
+                "10",
+                "3",
+            ])
+            .arg("> /dev/null 2>&1")
+            .current_dir(dir.path())
+            .stdout(Stdio::null()),
+    )
+    .status;
     let mut buf = vec![0u8; 65536];
     let mut events = Vec::new();
     while let Ok(n) = socket.recv(&mut buf) {
@@ -240,7 +259,7 @@ fn check_reports_a_checklist_and_fails_on_what_is_missing() {
     std::fs::write(dir.path().join("etc/ossec.conf"), conf).unwrap();
 
     // No queue socket: analysisd is not running.
-    let output = Command::new(&exe).args(["check"]).output().unwrap();
+    let output = output_of(Command::new(&exe).args(["check"]));
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("[ ok ] ossec.conf"), "{text}");
@@ -250,7 +269,7 @@ fn check_reports_a_checklist_and_fails_on_what_is_missing() {
     assert!(text.contains("[FAIL] queue socket"), "{text}");
 
     let _socket = UnixDatagram::bind(dir.path().join("queue/sockets/queue")).unwrap();
-    let output = Command::new(&exe).args(["check"]).output().unwrap();
+    let output = output_of(Command::new(&exe).args(["check"]));
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("[ ok ] queue socket"), "{text}");
     // Run as root by CI, the copied executable is root-owned; its mode is

@@ -108,31 +108,33 @@ impl Wazuh {
         let alert_file = self.write_tmp("custom-misp-1796313095-1749781378.alert", alert);
         let options_file =
             options.map(|text| self.write_tmp("custom-misp-1796313095-1862246779.options", text));
-        let args = vec![
-            alert_file.display().to_string(),
-            KEY.to_owned(),
-            url.to_owned(),
-            String::new(),
-            options_file
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-            "10".to_owned(),
-            "3".to_owned(),
-            "> /dev/null 2>&1".to_owned(),
+        let alert_file = alert_file.display().to_string();
+        let options_file = options_file
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let args = [
+            &alert_file,
+            KEY,
+            url,
+            "",
+            &options_file,
+            "10",
+            "3",
+            "> /dev/null 2>&1",
         ];
         self.run_args(&args)
     }
 
-    fn run_args(&self, args: &[String]) -> Run {
-        let mut child = Command::new(self.root().join("integrations/custom-misp"))
+    fn run_args(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(self.root().join("integrations/custom-misp"));
+        command
             .arg0("integrations")
             .args(args)
             .current_dir(self.root())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn custom-misp");
+            .stderr(Stdio::piped());
+        let mut child = spawn(&mut command).expect("spawn custom-misp");
 
         // A run that ignores its deadline would hang here: stop it, and fail,
         // well after the 10 s deadline any run of these tests has.
@@ -641,7 +643,7 @@ fn a_hanging_misp_cannot_hold_the_run_past_its_timeout() {
     let misp = Misp::start();
     misp.mount(ResponseTemplate::new(200).set_delay(Duration::from_secs(120)));
     let alert = wazuh.write_tmp("custom-misp-1-2.alert", &sshd_alert("185.220.101.7"));
-    let args: Vec<String> = [
+    let args = [
         &alert.display().to_string(),
         KEY,
         &misp.url(),
@@ -650,10 +652,7 @@ fn a_hanging_misp_cannot_hold_the_run_past_its_timeout() {
         "2",
         "0",
         "> /dev/null 2>&1",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    ];
 
     // run_args fails the test if the process has to be killed.
     let run = wazuh.run_args(&args);
@@ -727,7 +726,7 @@ fn bad_alert_files_are_exit_3_and_send_nothing() {
         .join("tmp/custom-misp-gone.alert")
         .display()
         .to_string();
-    let args: Vec<String> = [
+    let args = [
         &missing,
         KEY,
         &misp.url(),
@@ -736,10 +735,7 @@ fn bad_alert_files_are_exit_3_and_send_nothing() {
         "10",
         "3",
         "> /dev/null 2>&1",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    ];
     let run = wazuh.run_args(&args);
     assert_eq!(run.code, Some(3), "missing: {run:?}");
     assert!(misp.requests().is_empty());
@@ -772,7 +768,7 @@ fn a_key_file_and_a_legacy_search_url_are_accepted_with_debug_logging() {
     let options_file = wazuh.write_tmp("custom-misp-5-6.options", &options);
     let alert = wazuh.write_tmp("custom-misp-5-6.alert", &sshd_alert("185.220.101.7"));
     let url = format!("{}/attributes/restSearch/", misp.url());
-    let args: Vec<String> = [
+    let args = [
         &alert.display().to_string(),
         "",
         &url,
@@ -780,10 +776,7 @@ fn a_key_file_and_a_legacy_search_url_are_accepted_with_debug_logging() {
         &options_file.display().to_string(),
         "10",
         "3",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    ];
 
     let run = wazuh.run_args(&args);
 
@@ -805,7 +798,7 @@ fn a_stalled_analysisd_cannot_hold_the_run_past_its_timeout() {
     let queue = wazuh.root().join("queue/sockets/queue");
     while filler.send_to(&[b'x'; 4096], &queue).is_ok() {}
     let alert = wazuh.write_tmp("custom-misp-7-8.alert", &sshd_alert("185.220.101.7"));
-    let args: Vec<String> = [
+    let args = [
         &alert.display().to_string(),
         KEY,
         &misp.url(),
@@ -814,10 +807,7 @@ fn a_stalled_analysisd_cannot_hold_the_run_past_its_timeout() {
         "1",
         "0",
         "> /dev/null 2>&1",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    ];
 
     // run_args fails the test if the process has to be killed.
     let run = wazuh.run_args(&args);
@@ -829,3 +819,23 @@ fn a_stalled_analysisd_cannot_hold_the_run_past_its_timeout() {
         run.stderr
     );
 }
+
+/// Spawns `command`, again while the copied executable is "busy".
+///
+/// Regression: tests that copy the executable run in parallel, and a child
+/// forked by another test while a copy is open for writing holds that file
+/// open for a moment, so exec fails with ETXTBSY until it closes.
+fn spawn(command: &mut Command) -> std::io::Result<std::process::Child> {
+    for _ in 0..100 {
+        match command.spawn() {
+            Err(e) if e.raw_os_error() == Some(ETXTBSY) => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+    command.spawn()
+}
+
+/// "Text file busy" on Linux.
+const ETXTBSY: i32 = 26;
