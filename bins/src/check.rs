@@ -81,10 +81,7 @@ pub fn run(
             .map(misp_client::ApiKey::new);
     }
     if let Some(options) = &options {
-        settings.key_file = settings.key_file.or_else(|| options.key_file.clone());
-        settings.ca_file = settings.ca_file.or_else(|| options.ca_file.clone());
-        settings.feed = settings.feed.or_else(|| options.feed.clone());
-        settings.verify_tls &= options.verify_tls;
+        settings = settings.with_options(options);
     }
     check_tls(&settings, &mut report);
     check_misp(settings, &mut report);

@@ -171,9 +171,7 @@ fn enrich(flags: Flags) -> Result<Exit, Failure> {
     let config = options
         .compiled()
         .map_err(|e| Failure::new(Exit::Usage, &e))?;
-    let mut settings = flags.source;
-    settings.feed = settings.feed.or_else(|| options.feed.clone());
-    let source = Source::open(settings)?;
+    let source = Source::open(flags.source.with_options(&options))?;
     let socket = flags.send.then(|| {
         let root = flags
             .root
@@ -225,7 +223,10 @@ fn enrich_one(
     let Some(plan) = screen::plan(alert, config, options)? else {
         return Ok(Vec::new());
     };
-    match source.search(&plan.query) {
+    let Some(query) = enrich_core::build_query(&plan.observables, config) else {
+        return Ok(Vec::new());
+    };
+    match source.search(&query) {
         Ok(attributes) => {
             let events = plan.respond(alert, &attributes, config);
             Ok(events.into_iter().map(|e| (e, false)).collect())

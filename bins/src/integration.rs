@@ -103,14 +103,12 @@ fn enrich(
     let settings = source::Settings {
         url: invocation.hook_url.clone(),
         key,
-        key_file: options.key_file.clone(),
-        verify_tls: options.verify_tls,
-        ca_file: options.ca_file.clone(),
-        feed: options.feed.clone(),
-        timeout: None,
+        verify_tls: true,
         retries: invocation.retries,
         deadline: Some(deadline.checked_sub(SEND_RESERVE).unwrap_or(deadline)),
-    };
+        ..Default::default()
+    }
+    .with_options(options);
     let source = match Source::open(settings) {
         Ok(source) => source,
         Err(failure) => {

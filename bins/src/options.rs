@@ -5,12 +5,13 @@
 //! rejects keys it does not know. Every option, with its default, is listed in
 //! the README's "Options" table.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
-/// The binary's own options, read from the options file.
-#[derive(Debug, Clone, Deserialize)]
+/// The binary's own options, read from the options file. (`Serialize` lets a
+/// test check [`OWN_KEYS`] against the fields.)
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Options {
     /// Verify MISP's TLS certificate. Defaults to true.
@@ -77,7 +78,7 @@ impl Default for Options {
 }
 
 /// What to do with an observable that a warninglist names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WarninglistAction {
     /// Do not look it up.
@@ -176,5 +177,40 @@ impl Options {
             }
         })?;
         Ok(options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_keys_are_exactly_the_fields() {
+        let fields = serde_json::to_value(Options::default()).unwrap();
+        let mut fields: Vec<&str> = fields
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut own = OWN_KEYS.to_vec();
+        fields.sort_unstable();
+        own.sort_unstable();
+        assert_eq!(fields, own);
+    }
+
+    #[test]
+    fn keys_split_between_the_binary_and_the_enrichment() {
+        let options = Options::from_text(r#"{"cache": false, "to_ids_only": false}"#).unwrap();
+        assert!(!options.cache);
+        assert!(!options.enrich.to_ids_only);
+
+        let err = Options::from_text(r#"{"verify_ssl": false}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("verify_ssl") && err.contains("verify_tls"),
+            "{err}"
+        );
     }
 }

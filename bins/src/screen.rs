@@ -1,12 +1,13 @@
 //! Deciding what to ask about an alert: the observables worth a lookup, after
-//! the enrichment rules and the local warninglists, and the one query for them.
+//! the enrichment rules and the local warninglists. The query is built by
+//! the caller, for the observables it still has to ask about.
 
 use crate::exit::{Exit, Failure};
 use crate::options::Options;
 use enrich_core::{Kind, Observable};
 use log::debug;
+use misp_client::Attribute;
 use misp_client::warninglist::Warninglists;
-use misp_client::{Attribute, SearchQuery};
 use serde_json::Value;
 use wazuh_alert::Alert;
 
@@ -14,8 +15,6 @@ use wazuh_alert::Alert;
 pub struct Plan {
     /// The observables to ask about.
     pub observables: Vec<Observable>,
-    /// The one search that asks about all of them.
-    pub query: SearchQuery,
     /// Observables kept although a warninglist names them (option
     /// `warninglist_action` = `report`), with the list's name.
     pub listed: Vec<(String, String)>,
@@ -56,13 +55,12 @@ pub fn plan(
         });
     }
 
-    let Some(query) = enrich_core::build_query(&observables, config) else {
+    if observables.is_empty() {
         debug!("alert {}: nothing to look up", alert.id());
         return Ok(None);
-    };
+    }
     Ok(Some(Plan {
         observables,
-        query,
         listed,
     }))
 }

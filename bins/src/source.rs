@@ -2,11 +2,12 @@
 //! for one. Enrichment cannot tell them apart.
 
 use crate::exit::{Exit, Failure};
+use crate::options::Options;
 use misp_client::feed::Feed;
 use misp_client::{ApiKey, Attribute, Client, SearchQuery};
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// A place to search attributes in.
 pub enum Source {
@@ -59,12 +60,23 @@ pub struct Settings {
     pub ca_file: Option<PathBuf>,
     /// A feed folder; wins over the server settings.
     pub feed: Option<PathBuf>,
-    /// Per-request timeout.
-    pub timeout: Option<Duration>,
     /// Retries of requests safe to repeat.
     pub retries: Option<u32>,
     /// No request starts after this instant.
     pub deadline: Option<Instant>,
+}
+
+impl Settings {
+    /// Fills what the options file says where nothing more specific (a
+    /// flag, the command line) already did: key file, CA file, feed, and
+    /// TLS verification (off if either says off).
+    pub fn with_options(mut self, options: &Options) -> Settings {
+        self.key_file = self.key_file.or_else(|| options.key_file.clone());
+        self.ca_file = self.ca_file.or_else(|| options.ca_file.clone());
+        self.feed = self.feed.or_else(|| options.feed.clone());
+        self.verify_tls &= options.verify_tls;
+        self
+    }
 }
 
 impl Source {
@@ -88,9 +100,6 @@ impl Source {
         let mut builder = Client::builder(&url, key).verify_tls(settings.verify_tls);
         if let Some(ca) = settings.ca_file {
             builder = builder.ca_file(ca);
-        }
-        if let Some(timeout) = settings.timeout {
-            builder = builder.timeout(timeout);
         }
         if let Some(retries) = settings.retries {
             builder = builder.retries(retries);

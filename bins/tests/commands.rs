@@ -7,6 +7,9 @@ use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+mod common;
+use common::wazuh_tree;
+
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
 }
@@ -142,32 +145,8 @@ fn lookup_without_a_source_is_a_usage_error() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("MISP URL"));
 }
 
-/// Runs a copied executable, again while it is "busy".
-///
-/// Regression: tests that copy the executable run in parallel, and a child
-/// forked by another test while a copy is open for writing holds that file
-/// open for a moment, so exec fails with ETXTBSY until it closes.
 fn output_of(command: &mut Command) -> Output {
-    for _ in 0..100 {
-        match command.output() {
-            Err(e) if e.raw_os_error() == Some(26) => {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            other => return other.expect("run the copied custom-misp"),
-        }
-    }
-    command.output().expect("run the copied custom-misp")
-}
-
-/// A scratch Wazuh tree with the executable in `integrations/`.
-fn wazuh_tree() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["integrations", "logs", "queue/sockets", "etc", "tmp"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-    }
-    let exe = dir.path().join("integrations/custom-misp");
-    std::fs::copy(env!("CARGO_BIN_EXE_custom-misp"), &exe).unwrap();
-    (dir, exe)
+    common::when_not_busy(|| command.output()).expect("run the copied custom-misp")
 }
 
 /// Runs the integration with a feed and warninglists in its options, as

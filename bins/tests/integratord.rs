@@ -17,6 +17,8 @@ use tempfile::TempDir;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+mod common;
+
 const KEY: &str = "k3y-abcdefghijklmnopqrstuvwxyz0123456789";
 
 /// A scratch Wazuh installation.
@@ -71,12 +73,7 @@ fn split_header(datagram: &str) -> (String, &str) {
 
 impl Wazuh {
     fn new() -> Wazuh {
-        let dir = tempfile::tempdir().expect("temp dir");
-        for sub in ["integrations", "logs", "queue/sockets", "tmp"] {
-            std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
-        }
-        let exe = dir.path().join("integrations/custom-misp");
-        std::fs::copy(env!("CARGO_BIN_EXE_custom-misp"), &exe).expect("copy executable");
+        let (dir, _exe) = common::wazuh_tree();
         let socket = UnixDatagram::bind(dir.path().join("queue/sockets/queue")).expect("bind");
         socket.set_nonblocking(true).expect("nonblocking");
         Wazuh {
@@ -134,7 +131,7 @@ impl Wazuh {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = spawn(&mut command).expect("spawn custom-misp");
+        let mut child = common::when_not_busy(|| command.spawn()).expect("spawn custom-misp");
 
         // A run that ignores its deadline would hang here: stop it, and fail,
         // well after the 10 s deadline any run of these tests has.
@@ -819,23 +816,3 @@ fn a_stalled_analysisd_cannot_hold_the_run_past_its_timeout() {
         run.stderr
     );
 }
-
-/// Spawns `command`, again while the copied executable is "busy".
-///
-/// Regression: tests that copy the executable run in parallel, and a child
-/// forked by another test while a copy is open for writing holds that file
-/// open for a moment, so exec fails with ETXTBSY until it closes.
-fn spawn(command: &mut Command) -> std::io::Result<std::process::Child> {
-    for _ in 0..100 {
-        match command.spawn() {
-            Err(e) if e.raw_os_error() == Some(ETXTBSY) => {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            other => return other,
-        }
-    }
-    command.spawn()
-}
-
-/// "Text file busy" on Linux.
-const ETXTBSY: i32 = 26;
