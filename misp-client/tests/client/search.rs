@@ -192,6 +192,34 @@ fn no_match_is_an_empty_list() {
 }
 
 #[test]
+fn an_answer_behind_a_proxy_with_long_headers_and_a_large_body_is_read() {
+    // A reverse proxy may add kilobytes of headers (policies, cookies), and
+    // a broad search answers far more than the client's read buffer holds.
+    let misp = Misp::start();
+    let attributes: Vec<_> = (0..4000)
+        .map(|i| json!({"id": i.to_string(), "type": "ip-dst", "value": format!("45.33.{}.{}", i / 256, i % 256)}))
+        .collect();
+    let body = json!({"response": {"Attribute": attributes}}).to_string();
+    assert!(body.len() > 100 * 1024, "larger than the read buffer");
+    misp.mount(
+        Mock::given(method("POST"))
+            .and(path("/attributes/restSearch"))
+            .respond_with(
+                answer(&body)
+                    .insert_header("content-security-policy", "a".repeat(12 * 1024))
+                    .insert_header("set-cookie", "b".repeat(8 * 1024)),
+            ),
+    );
+
+    let found = misp
+        .client()
+        .search(&SearchQuery::values(["45.33.0.1"]))
+        .unwrap();
+    assert_eq!(found.len(), 4000);
+    assert_eq!(found[3999].value, "45.33.15.159");
+}
+
+#[test]
 fn search_all_pages_until_a_short_page() {
     let misp = Misp::start();
     let page_of = |n: usize, first_id: usize| {
