@@ -20,7 +20,7 @@
 //! let cache = Cache::open(&settings)?;
 //! let scope = "https://misp.example.org to_ids=1";
 //!
-//! match cache.get(scope, "185.220.101.1") {
+//! match cache.get_many(scope, &["185.220.101.1"]).remove(0) {
 //!     Some(Cached::Match(attributes)) => { /* send one event per attribute */ }
 //!     Some(Cached::NoMatch) => { /* nothing to do, no network */ }
 //!     None => {
@@ -51,6 +51,10 @@
 //!   80 to 120 µs with a rollback journal, and that path runs for every
 //!   alert. With a rollback journal a run whose answers are all cached only
 //!   reads.
+//! - `TRUNCATE` leaves an empty journal between writes. `PERSIST` saves a
+//!   write its truncation, but leaves a journal that every reader must open
+//!   and read to learn that it is not hot: a run made more system calls,
+//!   not fewer. `DELETE` adds a file creation to every write.
 //! - With `synchronous=NORMAL` a write took about 0.8 ms, nearly all of it
 //!   fsync with the lock held, and a process writing in a loop kept readers
 //!   locked out beyond the busy timeout; with `OFF` a write takes about
@@ -70,7 +74,7 @@
 //!   found later, by a read or a write, is set aside the same way, and the
 //!   rest of that run goes on without the cache.
 //! - A lock held by another process beyond the busy timeout makes the run
-//!   give up on the cache (`warn!`): [`Cache::get`] then answers `None`,
+//!   give up on the cache (`warn!`): [`Cache::get_many`] then answers `None`,
 //!   [`Cache::put`] and the breaker calls do nothing, and
 //!   [`Cache::breaker`] answers [`BreakerState::Closed`].
 //! - [`Cache::open`] returns an error only when no usable file can be had at
@@ -101,7 +105,7 @@
 //!   `wazuh` (running the integration) can share one cache under
 //!   `<root>/var/db`, which is `root:wazuh`, mode `0770`.
 
-use log::{debug, warn};
+use log::{debug, info, warn};
 use misp_client::Attribute;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::cell::Cell;
@@ -118,39 +122,38 @@ const BUSY_TIMEOUT: Duration = Duration::from_millis(200);
 /// Marks a file as this cache (`PRAGMA application_id`): "cMSP".
 const APPLICATION_ID: i32 = 0x634D_5350;
 
-/// The schema's version (`PRAGMA user_version`). A file of another version
-/// is set aside and replaced.
-const SCHEMA_VERSION: i32 = 1;
+/// The schema's version (`PRAGMA user_version`). A file of an older version
+/// is replaced; one of a newer version (a downgrade) is set aside.
+const SCHEMA_VERSION: i32 = 2;
 
 /// The tables; run once, when a fresh file is set up.
+///
+/// Kept small on purpose: every run parses it when it first touches the
+/// file. A scope is stored as a 64-bit hash of its text ([`scope_key`]), and
+/// every table is `WITHOUT ROWID`, so that storing an answer changes one
+/// table and one index.
 const SCHEMA: &str = "
-    CREATE TABLE IF NOT EXISTS scopes (
-        id INTEGER PRIMARY KEY,
-        text TEXT NOT NULL UNIQUE
-    );
     CREATE TABLE IF NOT EXISTS answers (
-        id INTEGER PRIMARY KEY,
-        scope INTEGER NOT NULL REFERENCES scopes (id),
+        scope INTEGER NOT NULL,
         value TEXT NOT NULL,
         stored INTEGER NOT NULL,
         attributes TEXT,
-        UNIQUE (scope, value)
-    );
+        PRIMARY KEY (scope, value)
+    ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS answers_by_age ON answers (stored);
     CREATE TABLE IF NOT EXISTS breakers (
         misp TEXT PRIMARY KEY,
         open_until INTEGER NOT NULL,
         last_error TEXT NOT NULL,
         failures INTEGER NOT NULL
-    );
+    ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS counters (
         name TEXT PRIMARY KEY,
         value INTEGER NOT NULL
-    );
+    ) WITHOUT ROWID;
 ";
 
-const GET: &str = "SELECT a.stored, a.attributes FROM answers a \
-                   JOIN scopes s ON s.id = a.scope WHERE s.text = ?1 AND a.value = ?2";
+const GET: &str = "SELECT stored, attributes FROM answers WHERE scope = ?1 AND value = ?2";
 
 const UPSERT: &str = "INSERT INTO answers (scope, value, stored, attributes) \
                       VALUES (?1, ?2, ?3, ?4) ON CONFLICT (scope, value) DO UPDATE \
@@ -161,11 +164,15 @@ const EXISTS: &str = "SELECT 1 FROM answers WHERE scope = ?1 AND value = ?2";
 const PURGE: &str = "DELETE FROM answers WHERE stored < ?1 AND stored < \
                      CASE WHEN attributes IS NULL THEN ?2 ELSE ?3 END";
 
-const EVICT: &str = "DELETE FROM answers WHERE id IN \
-                     (SELECT id FROM answers ORDER BY stored, id LIMIT ?1)";
+const EVICT: &str = "DELETE FROM answers WHERE (scope, value) IN \
+                     (SELECT scope, value FROM answers ORDER BY stored, scope, value LIMIT ?1)";
 
-const COUNT: &str = "INSERT INTO counters (name, value) VALUES (?1, ?2) \
-                     ON CONFLICT (name) DO UPDATE SET value = value + excluded.value";
+/// Sets the number of answers and adds the run's hits and misses, in one
+/// statement.
+const COUNT: &str = "INSERT INTO counters (name, value) \
+                     VALUES ('answers', ?1), ('hits', ?2), ('misses', ?3) \
+                     ON CONFLICT (name) DO UPDATE SET value = \
+                     CASE name WHEN 'answers' THEN excluded.value ELSE value + excluded.value END";
 
 /// Where the cache lives and how long answers are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,9 +297,10 @@ pub enum CacheError {
         #[source]
         source: rusqlite::Error,
     },
-    /// The file is damaged or unusable and could not be renamed aside
-    /// (the folder is not writable).
-    #[error("cannot set the damaged cache {} aside", path.display())]
+    /// The file is damaged or unusable and could not be renamed aside, or
+    /// is an earlier release's and could not be removed (the folder is not
+    /// writable).
+    #[error("cannot set aside or replace the cache {}", path.display())]
     SetAside {
         /// The file.
         path: PathBuf,
@@ -332,6 +340,8 @@ pub struct Cache {
     count_hits: bool,
     /// Set when the run gave up on the cache.
     off: Cell<bool>,
+    /// Set once `synchronous=OFF` is in force, before the first write.
+    writing: Cell<bool>,
     /// Hits and misses not yet written.
     hits: Cell<u64>,
     misses: Cell<u64>,
@@ -354,6 +364,16 @@ impl Cache {
 
         let conn = match connect(&path) {
             Ok(conn) => conn,
+            Err(Setup::OtherVersion(old)) if old < SCHEMA_VERSION => {
+                // Written by an earlier release: its answers are only a
+                // cache, so start afresh.
+                remove_files(&path)?;
+                info!(
+                    "cache {} was of schema version {old}; replaced by a fresh one",
+                    path.display()
+                );
+                connect(&path).map_err(|err| err.into_error(&path))?
+            }
             Err(damage @ (Setup::Damaged(_) | Setup::OtherVersion(_))) => {
                 let reason = damage.reason();
                 let aside = set_aside(&path)?;
@@ -376,17 +396,18 @@ impl Cache {
             cooldown: millis(settings.cooldown),
             count_hits: settings.count_hits,
             off: Cell::new(false),
+            writing: Cell::new(false),
             hits: Cell::new(0),
             misses: Cell::new(0),
         })
     }
 
-    /// The fresh answer stored for `value` under `scope`, if any. `scope`
-    /// names the MISP and every query option that changes its answers.
-    /// `None` when nothing is stored, the answer has expired, or the run gave
-    /// up on the cache.
-    pub fn get(&self, scope: &str, value: &str) -> Option<Cached> {
-        self.get_at(scope, value, SystemTime::now())
+    /// The fresh answer stored for each of `values` under `scope`, in one
+    /// read transaction. `scope` names the MISP and every query option that
+    /// changes its answers. An answer is `None` when nothing is stored, it
+    /// has expired, or the run gave up on the cache.
+    pub fn get_many(&self, scope: &str, values: &[&str]) -> Vec<Option<Cached>> {
+        self.get_many_at(scope, values, SystemTime::now())
     }
 
     /// Stores answers for `scope`, replacing older ones for the same values,
@@ -408,7 +429,10 @@ impl Cache {
             misses: self.misses.get(),
             breakers: Vec::new(),
         };
-        if let Err(err) = self.read_stats(&mut stats, millis_since_epoch(SystemTime::now())) {
+        let read = self
+            .read_stats(&mut stats, millis_since_epoch(SystemTime::now()))
+            .and_then(|()| self.release());
+        if let Err(err) = read {
             warn!(
                 "cache {}: cannot read its figures: {err}",
                 self.path.display()
@@ -426,11 +450,9 @@ impl Cache {
     /// process holds the lock beyond the busy timeout); nothing is cleared.
     pub fn clear(&self) -> Result<(), CacheError> {
         let clear = || {
+            self.for_writing()?;
             let tx = self.conn.unchecked_transaction()?;
-            tx.execute_batch(
-                "DELETE FROM answers; DELETE FROM scopes; \
-                 DELETE FROM breakers; DELETE FROM counters;",
-            )?;
+            tx.execute_batch("DELETE FROM answers; DELETE FROM breakers; DELETE FROM counters;")?;
             tx.commit()
         };
         clear().map_err(|source| CacheError::Clear {
@@ -470,6 +492,7 @@ impl Cache {
             return;
         }
         let close = || -> rusqlite::Result<()> {
+            self.for_writing()?;
             // Only write when there is something to close: a write takes
             // the file's write lock.
             let mut exists = self
@@ -485,6 +508,20 @@ impl Cache {
         if let Err(err) = close() {
             self.give_up("closing the breaker", &err);
         }
+    }
+
+    fn get_many_at(&self, scope: &str, values: &[&str], now: SystemTime) -> Vec<Option<Cached>> {
+        if let Err(err) = self.hold_read() {
+            self.give_up("reading answers", &err);
+        }
+        let found = values
+            .iter()
+            .map(|value| self.get_at(scope, value, now))
+            .collect();
+        if let Err(err) = self.release() {
+            self.give_up("reading answers", &err);
+        }
+        found
     }
 
     fn get_at(&self, scope: &str, value: &str, now: SystemTime) -> Option<Cached> {
@@ -514,7 +551,7 @@ impl Cache {
     fn read(&self, scope: &str, value: &str, now: i64) -> rusqlite::Result<Option<Cached>> {
         let mut get = self.conn.prepare_cached(GET)?;
         let row = get
-            .query_row(params![scope, value], |row| {
+            .query_row(params![scope_key(scope), value], |row| {
                 Ok((row.get::<_, i64>(0)?, row.get::<_, Option<String>>(1)?))
             })
             .optional()?;
@@ -560,8 +597,9 @@ impl Cache {
     /// One transaction: the answers, the purge, the eviction and the
     /// counters.
     fn write(&self, scope: &str, entries: &[(String, Cached)], now: i64) -> rusqlite::Result<()> {
+        self.for_writing()?;
         let tx = self.conn.unchecked_transaction()?;
-        let scope_id = self.scope_id(scope)?;
+        let scope_id = scope_key(scope);
 
         let mut exists = tx.prepare_cached(EXISTS)?;
         let mut upsert = tx.prepare_cached(UPSERT)?;
@@ -586,19 +624,9 @@ impl Cache {
         drop((exists, upsert));
 
         let purged = self.purge(now)?;
-        self.evict(added - purged)?;
-        self.write_counters()?;
+        let count = self.evict(added - purged)?;
+        self.write_counters(Some(count))?;
         tx.commit()
-    }
-
-    /// The id of `scope`, made on first use.
-    fn scope_id(&self, scope: &str) -> rusqlite::Result<i64> {
-        self.conn
-            .prepare_cached("INSERT OR IGNORE INTO scopes (text) VALUES (?1)")?
-            .execute([scope])?;
-        self.conn
-            .prepare_cached("SELECT id FROM scopes WHERE text = ?1")?
-            .query_row([scope], |row| row.get(0))
     }
 
     /// Deletes the answers that have expired under either TTL; returns how
@@ -617,11 +645,12 @@ impl Cache {
         Ok(i64::try_from(purged).unwrap_or(i64::MAX))
     }
 
-    /// Deletes the oldest-stored answers beyond the bound. The number of
-    /// answers is kept in `counters` (row `answers`) and moved by `delta`,
-    /// so that a write costs no count of the whole table; a file without
-    /// that row (new, or just cleared) is counted once.
-    fn evict(&self, delta: i64) -> rusqlite::Result<()> {
+    /// Deletes the oldest-stored answers beyond the bound, and answers how
+    /// many remain. The number of answers is kept in `counters` (row
+    /// `answers`) and moved by `delta`, so that a write costs no count of
+    /// the whole table; a file without that row (new, or just cleared) is
+    /// counted once.
+    fn evict(&self, delta: i64) -> rusqlite::Result<i64> {
         let stored: Option<i64> = self
             .conn
             .prepare_cached("SELECT value FROM counters WHERE name = 'answers'")?
@@ -640,27 +669,32 @@ impl Cache {
             count -= i64::try_from(evicted).unwrap_or(excess);
             debug!("cache: evicted {evicted} oldest answers");
         }
-        self.conn
-            .prepare_cached(
-                "INSERT INTO counters (name, value) VALUES ('answers', ?1) \
-                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            )?
-            .execute([count])?;
-        Ok(())
+        Ok(count)
     }
 
-    /// Adds the pending hits and misses to the stored counters, when they
-    /// are kept.
-    fn write_counters(&self) -> rusqlite::Result<()> {
-        if !self.count_hits {
-            return Ok(());
-        }
-        let mut count = self.conn.prepare_cached(COUNT)?;
-        for (name, cell) in [("hits", &self.hits), ("misses", &self.misses)] {
-            if cell.get() > 0 {
-                count.execute(params![name, i64::try_from(cell.get()).unwrap_or(i64::MAX)])?;
+    /// Writes the counters in one statement: the number of answers when
+    /// `answers` is given, and the pending hits and misses, added to the
+    /// stored ones, when they are kept.
+    fn write_counters(&self, answers: Option<i64>) -> rusqlite::Result<()> {
+        let pending = |cell: &Cell<u64>| {
+            let n = if self.count_hits { cell.get() } else { 0 };
+            i64::try_from(n).unwrap_or(i64::MAX)
+        };
+        let (hits, misses) = (pending(&self.hits), pending(&self.misses));
+        let Some(answers) = answers else {
+            if hits + misses > 0 {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO counters (name, value) VALUES ('hits', ?1), ('misses', ?2) \
+                         ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+                    )?
+                    .execute(params![hits, misses])?;
             }
-        }
+            return Ok(());
+        };
+        self.conn
+            .prepare_cached(COUNT)?
+            .execute(params![answers, hits, misses])?;
         Ok(())
     }
 
@@ -689,6 +723,7 @@ impl Cache {
             return Ok(open_state(open_until, last_error));
         }
 
+        self.for_writing()?;
         let claimed = self
             .conn
             .prepare_cached(
@@ -719,13 +754,15 @@ impl Cache {
             return;
         }
         let until = millis_since_epoch(now).saturating_add(self.cooldown);
-        let open = self.conn.execute(
-            "INSERT INTO breakers (misp, open_until, last_error, failures) \
+        let open = self.for_writing().and_then(|()| {
+            self.conn.execute(
+                "INSERT INTO breakers (misp, open_until, last_error, failures) \
              VALUES (?1, ?2, ?3, 1) ON CONFLICT (misp) DO UPDATE SET \
              open_until = excluded.open_until, last_error = excluded.last_error, \
              failures = failures + 1",
-            params![misp, until, error_code],
-        );
+                params![misp, until, error_code],
+            )
+        });
         match open {
             Ok(_) => debug!("cache: breaker for {misp} open after {error_code}"),
             Err(err) => self.give_up("opening the breaker", &err),
@@ -734,6 +771,7 @@ impl Cache {
 
     /// Adds the stored entries, counters and breakers to `stats`.
     fn read_stats(&self, stats: &mut CacheStats, now: i64) -> rusqlite::Result<()> {
+        self.hold_read()?;
         let entries: i64 = self
             .conn
             .query_row("SELECT count(*) FROM answers", [], |r| r.get(0))?;
@@ -762,6 +800,36 @@ impl Cache {
                 Ok((misp, state))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(())
+    }
+
+    /// Reads from here on share one read transaction, and so one round of
+    /// file locking (a dozen system calls), until [`Cache::release`].
+    fn hold_read(&self) -> rusqlite::Result<()> {
+        if self.conn.is_autocommit() {
+            self.conn.execute_batch("BEGIN DEFERRED")?;
+        }
+        Ok(())
+    }
+
+    /// Ends the read transaction, if one is open, so that other processes
+    /// may write.
+    fn release(&self) -> rusqlite::Result<()> {
+        if !self.conn.is_autocommit() {
+            self.conn.execute_batch("COMMIT")?;
+        }
+        Ok(())
+    }
+
+    /// Readies the connection for a write: no read transaction held, and
+    /// `synchronous=OFF`, which SQLite refuses to change inside a
+    /// transaction. A run that only reads never pays for the pragma.
+    fn for_writing(&self) -> rusqlite::Result<()> {
+        self.release()?;
+        if !self.writing.get() {
+            self.conn.execute_batch("PRAGMA synchronous = OFF")?;
+            self.writing.set(true);
+        }
         Ok(())
     }
 
@@ -795,8 +863,9 @@ impl Drop for Cache {
             return;
         }
         let write = || {
+            self.for_writing()?;
             let tx = self.conn.unchecked_transaction()?;
-            self.write_counters()?;
+            self.write_counters(None)?;
             tx.commit()
         };
         if let Err(err) = write() {
@@ -854,7 +923,12 @@ fn connect(path: &Path) -> Result<Connection, Setup> {
     }
     configure(&mut conn).map_err(|err| classify(err, existed))?;
 
-    match schema_marks(&conn).map_err(|err| classify(err, existed))? {
+    // `configure` began a read transaction: the journal mode and the
+    // checks below take one round of file locking.
+    let marks = schema_marks(&conn)
+        .and_then(|marks| conn.execute_batch("COMMIT").map(|()| marks))
+        .map_err(|err| classify(err, existed))?;
+    match marks {
         (APPLICATION_ID, SCHEMA_VERSION) => Ok(conn),
         (0, 0) => set_up_schema(&conn).map(|()| conn),
         (APPLICATION_ID, version) => Err(Setup::OtherVersion(version)),
@@ -863,8 +937,9 @@ fn connect(path: &Path) -> Result<Connection, Setup> {
 }
 
 /// Sets the connection up: busy timeout, journal, transactions that take
-/// the write lock at once. Refuses a file this user may not write, which
-/// SQLite would quietly open read-only, failing every write.
+/// the write lock at once, and a read transaction begun. Refuses a file this
+/// user may not write, which SQLite would quietly open read-only, failing
+/// every write.
 fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     if conn.is_readonly(rusqlite::MAIN_DB)? {
         let read_only = rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY);
@@ -872,7 +947,7 @@ fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
         return Err(rusqlite::Error::SqliteFailure(read_only, Some(reason)));
     }
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.execute_batch("PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = OFF;")?;
+    conn.execute_batch("BEGIN DEFERRED; PRAGMA journal_mode = TRUNCATE;")?;
     conn.set_transaction_behavior(TransactionBehavior::Immediate);
     Ok(())
 }
@@ -1014,6 +1089,22 @@ fn set_aside(path: &Path) -> Result<PathBuf, CacheError> {
     Ok(aside)
 }
 
+/// Removes the file and its companions.
+fn remove_files(path: &Path) -> Result<(), CacheError> {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        match fs::remove_file(companion(path, suffix)) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => {
+                return Err(CacheError::SetAside {
+                    path: path.to_path_buf(),
+                    source: err,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// `<path><suffix>`, as SQLite names its companion files.
 fn companion(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
@@ -1033,6 +1124,19 @@ fn open_state(until: i64, last_error: String) -> BreakerState {
 /// A duration in whole milliseconds, saturated.
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The key a scope's answers are stored under: the 64-bit FNV-1a hash of
+/// its text. Scopes come from the configuration, a handful per manager, so
+/// a collision (odds about one in 10^18 for ten scopes) is not a concern;
+/// the hash keeps each answer's key short and the schema to one table.
+fn scope_key(scope: &str) -> i64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let hash = scope.bytes().fold(OFFSET, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(PRIME)
+    });
+    i64::from_ne_bytes(hash.to_ne_bytes())
 }
 
 /// Milliseconds since the Unix epoch; negative before it.
@@ -1432,7 +1536,7 @@ mod tests {
     }
 
     #[test]
-    fn a_cache_of_another_schema_version_is_replaced() {
+    fn a_cache_of_a_later_schema_version_is_set_aside_and_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let settings = settings_in(&dir);
         Cache::open(&settings).unwrap().put_at(
@@ -1449,6 +1553,32 @@ mod tests {
         assert_eq!(cache.get_at(SCOPE, "old.example", t0()), None);
         assert_eq!(cache.stats().entries, 0);
         assert_eq!(set_aside_files(settings.path.parent().unwrap()).len(), 1);
+    }
+
+    #[test]
+    fn a_cache_of_an_earlier_schema_version_is_replaced_without_a_trace() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = settings_in(&dir);
+        Cache::open(&settings).unwrap().put_at(
+            SCOPE,
+            &[entry("old.example", Cached::NoMatch)],
+            t0(),
+        );
+        Connection::open(&settings.path)
+            .unwrap()
+            .pragma_update(None, "user_version", SCHEMA_VERSION - 1)
+            .unwrap();
+
+        let cache = Cache::open(&settings).unwrap();
+        assert_eq!(cache.get_at(SCOPE, "old.example", t0()), None);
+        cache.put_at(SCOPE, &[entry("new.example", Cached::NoMatch)], t0());
+        assert_eq!(cache.stats().entries, 1);
+        assert!(set_aside_files(settings.path.parent().unwrap()).is_empty());
+        let version: i32 = Connection::open(&settings.path)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
     }
 
     #[test]
@@ -1658,6 +1788,29 @@ mod tests {
         assert_eq!(
             next_run.breaker_at("https://other.example.org", t0()),
             BreakerState::Closed
+        );
+    }
+
+    #[test]
+    fn reads_hold_no_lock_once_they_are_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = settings_in(&dir);
+        let reader = Cache::open(&settings).unwrap();
+        let writer = Cache::open(&settings).unwrap();
+        writer.put_at(SCOPE, &[entry("a.example", Cached::NoMatch)], t0());
+
+        let found = reader.get_many_at(SCOPE, &["a.example", "b.example"], t0());
+        assert_eq!(found, vec![Some(Cached::NoMatch), None]);
+        assert!(reader.conn.is_autocommit(), "the read transaction ended");
+        reader.stats();
+        assert!(reader.conn.is_autocommit(), "stats end theirs too");
+
+        // The writer is not kept waiting by the reader's finished reads.
+        writer.put_at(SCOPE, &[entry("b.example", Cached::NoMatch)], t0());
+        assert!(!writer.off.get(), "the write went through");
+        assert_eq!(
+            reader.get_many_at(SCOPE, &["b.example"], t0()),
+            vec![Some(Cached::NoMatch)]
         );
     }
 

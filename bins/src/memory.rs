@@ -82,8 +82,13 @@ pub struct Recall {
 /// Looks every observable up in the cache (all misses without one).
 pub fn recall(cache: Option<&Cache>, scope: &str, observables: &[Observable]) -> Recall {
     let mut recall = Recall::default();
-    for observable in observables {
-        match cache.and_then(|c| c.get(scope, &observable.value)) {
+    let values: Vec<&str> = observables.iter().map(|o| o.value.as_str()).collect();
+    let found = match cache {
+        Some(cache) => cache.get_many(scope, &values),
+        None => vec![None; observables.len()],
+    };
+    for (observable, found) in observables.iter().zip(found) {
+        match found {
             Some(Cached::Match(attributes)) => recall.attributes.extend(attributes),
             Some(Cached::NoMatch) => {}
             None => recall.misses.push(observable.clone()),

@@ -87,7 +87,7 @@ fn run(folder: &Path, rounds: usize) -> Result<(), cache::CacheError> {
             let cache = Cache::open(&settings).expect("the cache opened above");
             let value = value_for(round as u64 * 7919 % ENTRIES);
             assert!(
-                cache.get(SCOPE, &value).is_some(),
+                cache.get_many(SCOPE, &[&value])[0].is_some(),
                 "{value} should be cached"
             );
         }),
@@ -97,11 +97,7 @@ fn run(folder: &Path, rounds: usize) -> Result<(), cache::CacheError> {
         "open + get (miss)",
         time(rounds, |round| {
             let cache = Cache::open(&settings).expect("the cache opened above");
-            assert!(
-                cache
-                    .get(SCOPE, &format!("absent-{round}.example"))
-                    .is_none()
-            );
+            assert!(cache.get_many(SCOPE, &[&format!("absent-{round}.example")])[0].is_none());
         }),
     );
 
