@@ -242,7 +242,22 @@ fn check_cache(options: &Options, root: &Path, clear: bool, report: &mut Report)
         report.line(Mark::Ok, "cache", "off (option cache false)");
         return;
     }
-    let cache = match Cache::open(&memory::settings(options, root)) {
+    let settings = memory::settings(options, root);
+    if !settings.path.exists() {
+        // A check changes nothing it need not: the first run creates it.
+        let what = if clear { "nothing to clear: " } else { "" };
+        report.line(
+            Mark::Ok,
+            "cache",
+            format!(
+                "{what}{} not created yet; the first run creates it",
+                settings.path.display()
+            ),
+        );
+        report.line(Mark::Ok, "breaker", "closed: MISP has not failed lately");
+        return;
+    }
+    let cache = match Cache::open(&settings) {
         Ok(cache) => cache,
         Err(e) => {
             report.line(

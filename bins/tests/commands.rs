@@ -245,6 +245,11 @@ fn check_reports_a_checklist_and_fails_on_what_is_missing() {
     assert!(text.contains("[ ok ] options"), "{text}");
     assert!(text.contains("[ ok ] feed"), "{text}");
     assert!(text.contains("[ ok ] cache"), "{text}");
+    assert!(text.contains("not created yet"), "{text}");
+    assert!(
+        !dir.path().join("var").exists(),
+        "a check creates no cache: {text}"
+    );
     assert!(text.contains("[FAIL] queue socket"), "{text}");
 
     let _socket = UnixDatagram::bind(dir.path().join("queue/sockets/queue")).unwrap();
