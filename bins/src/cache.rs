@@ -682,7 +682,7 @@ impl Cache {
         };
         let (hits, misses) = (pending(&self.hits), pending(&self.misses));
         let Some(answers) = answers else {
-            if hits + misses > 0 {
+            if hits > 0 || misses > 0 {
                 self.conn
                     .prepare_cached(
                         "INSERT INTO counters (name, value) VALUES ('hits', ?1), ('misses', ?2) \
@@ -1535,10 +1535,9 @@ mod tests {
         assert!(set_aside_files(dir.path()).is_empty());
     }
 
-    #[test]
-    fn a_cache_of_a_later_schema_version_is_set_aside_and_replaced() {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = settings_in(&dir);
+    /// A cache holding one answer, in a file then marked as of `version`.
+    fn cache_of_version(dir: &tempfile::TempDir, version: i32) -> CacheSettings {
+        let settings = settings_in(dir);
         Cache::open(&settings).unwrap().put_at(
             SCOPE,
             &[entry("old.example", Cached::NoMatch)],
@@ -1546,8 +1545,15 @@ mod tests {
         );
         Connection::open(&settings.path)
             .unwrap()
-            .pragma_update(None, "user_version", 7)
+            .pragma_update(None, "user_version", version)
             .unwrap();
+        settings
+    }
+
+    #[test]
+    fn a_cache_of_a_later_schema_version_is_set_aside_and_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = cache_of_version(&dir, SCHEMA_VERSION + 5);
 
         let cache = Cache::open(&settings).unwrap();
         assert_eq!(cache.get_at(SCOPE, "old.example", t0()), None);
@@ -1558,16 +1564,7 @@ mod tests {
     #[test]
     fn a_cache_of_an_earlier_schema_version_is_replaced_without_a_trace() {
         let dir = tempfile::tempdir().unwrap();
-        let settings = settings_in(&dir);
-        Cache::open(&settings).unwrap().put_at(
-            SCOPE,
-            &[entry("old.example", Cached::NoMatch)],
-            t0(),
-        );
-        Connection::open(&settings.path)
-            .unwrap()
-            .pragma_update(None, "user_version", SCHEMA_VERSION - 1)
-            .unwrap();
+        let settings = cache_of_version(&dir, SCHEMA_VERSION - 1);
 
         let cache = Cache::open(&settings).unwrap();
         assert_eq!(cache.get_at(SCOPE, "old.example", t0()), None);
