@@ -756,6 +756,23 @@ fn an_unknown_option_is_exit_2_naming_it() {
 }
 
 #[test]
+fn a_misp_named_by_host_name_is_found() {
+    // The executable is linked statically (README, "How it is built"): its
+    // host-name lookup must still read /etc/hosts.
+    let wazuh = Wazuh::new();
+    let misp = Misp::start();
+    misp.answer(json!([attribute(901, "ip-src", "185.220.101.7", true)]));
+    let url = misp.url().replace("127.0.0.1", "localhost");
+    assert!(url.starts_with("http://localhost:"), "{url}");
+
+    let run = wazuh.run(&sshd_alert("185.220.101.7"), &url, None);
+
+    assert_eq!(run.code, Some(0), "{run:?}");
+    misp.expect_values(&["185.220.101.7"]);
+    assert_eq!(run.events().len(), 1);
+}
+
+#[test]
 fn a_key_file_and_a_legacy_search_url_are_accepted_with_debug_logging() {
     let wazuh = Wazuh::new();
     let misp = Misp::start();
