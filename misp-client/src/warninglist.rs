@@ -71,8 +71,12 @@
 //!   matches in MISP; here it is left out at load time and counted in
 //!   [`Warninglist::skipped`]. So are the few PCRE constructs that the
 //!   [`regex`](https://docs.rs/regex) crate does not offer (look-around,
-//!   back-references, `\h`). Classes such as `\d` and `\w` follow Unicode
-//!   rather than PCRE's ASCII default.
+//!   back-references, `\h`, Unicode properties such as `\p{L}`).
+//! - Patterns run as PCRE runs them without the `u` modifier: over bytes,
+//!   with ASCII classes (`\d`, `\w`, `\s`) and ASCII case folding, whatever
+//!   the modifiers. With `u`, PHP would take `.` as one character rather
+//!   than one byte; MISP's lists match ASCII (domains, addresses, e-mail
+//!   addresses), where the two agree.
 //! - A CIDR entry whose address has host bits set (`192.0.2.1/24`) is
 //!   read as its network (`192.0.2.0/24`); MISP never matches such an
 //!   entry.
@@ -92,7 +96,7 @@
 
 use crate::de;
 use log::{debug, warn};
-use regex::Regex;
+use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -661,14 +665,15 @@ impl Matcher {
             }
             Matcher::Substring(regex) => {
                 let value = value.to_ascii_lowercase();
-                regex.as_ref()?.find(&value).map(|m| m.as_str().to_owned())
+                let found = regex.as_ref()?.find(value.as_bytes())?;
+                Some(String::from_utf8_lossy(found.as_bytes()).into_owned())
             }
             Matcher::Hostname(set) => hostname_suffixes(&host_of(value).to_ascii_lowercase())
                 .find(|suffix| set.contains(*suffix))
                 .map(str::to_owned),
             Matcher::Regex(patterns) => patterns
                 .iter()
-                .find(|(_, regex)| regex.is_match(value))
+                .find(|(_, regex)| regex.is_match(value.as_bytes()))
                 .map(|(p, _)| p.to_string()),
         }
     }
@@ -688,7 +693,8 @@ fn substring_matcher(entries: &HashSet<Box<str>>) -> Result<Option<Regex>, regex
     let mut sorted: Vec<&str> = entries.iter().map(|e| &**e).collect();
     sorted.sort_unstable();
     let alternation: Vec<String> = sorted.iter().map(|e| regex::escape(e)).collect();
-    let regex = regex::RegexBuilder::new(&alternation.join("|"))
+    let regex = RegexBuilder::new(&alternation.join("|"))
+        .unicode(false)
         .size_limit(256 << 20)
         .dfa_size_limit(64 << 20)
         .build()?;
@@ -841,7 +847,11 @@ fn php_regex(entry: &str) -> Result<Regex, String> {
     // In extended mode a `#` comment would swallow the closing parenthesis.
     pattern.push_str(if flags.contains('x') { "\n)" } else { ")" });
 
-    Regex::new(&pattern).map_err(|e| format!("the regex crate cannot compile it: {e}"))
+    // PCRE as PHP runs it without `u`: bytes, ASCII classes, ASCII case.
+    RegexBuilder::new(&pattern)
+        .unicode(false)
+        .build()
+        .map_err(|e| format!("the regex crate cannot compile it: {e}"))
 }
 
 /// Splits `/body/mods` (or `#body#mods`, `(body)mods`, `{body}mods`, ...)
@@ -891,32 +901,46 @@ mod tests {
     #[test]
     fn php_delimiters_and_modifiers_are_understood() {
         let case_blind = php_regex(r"/^(security|abuse)\@.*\..*$/i").unwrap();
-        assert!(case_blind.is_match("Abuse@provider.example.com"));
-        assert!(!case_blind.is_match("sales@provider.example.com"));
+        assert!(case_blind.is_match(b"Abuse@provider.example.com"));
+        assert!(!case_blind.is_match(b"sales@provider.example.com"));
 
         let hashes = php_regex(r"#\.onion(/|$)#").unwrap();
-        assert!(hashes.is_match("http://abc.onion/x"));
+        assert!(hashes.is_match(b"http://abc.onion/x"));
 
         let braces = php_regex(r"{^a{2}$}").unwrap();
-        assert!(braces.is_match("aa"));
-        assert!(!braces.is_match("aaa"));
+        assert!(braces.is_match(b"aa"));
+        assert!(!braces.is_match(b"aaa"));
 
         let escaped = php_regex(r"/^https?:\/\/login\./").unwrap();
-        assert!(escaped.is_match("https://login.site.net"));
+        assert!(escaped.is_match(b"https://login.site.net"));
+    }
+
+    #[test]
+    fn classes_and_case_are_ascii_as_pcre_runs_them_without_u() {
+        let word = php_regex(r"/^\w+$/").unwrap();
+        assert!(word.is_match(b"abc_123"));
+        assert!(!word.is_match("café".as_bytes()));
+
+        let caseless = php_regex("/^mÉtÉo$/i").unwrap();
+        assert!(caseless.is_match("MÉTÉO".as_bytes()));
+        assert!(!caseless.is_match("météo".as_bytes()));
+
+        let error = php_regex(r"/^\p{L}+$/u").unwrap_err();
+        assert!(error.contains("regex crate"), "{error}");
     }
 
     #[test]
     fn extended_mode_comment_does_not_swallow_the_pattern_end() {
         let regex = php_regex("/^abc # letters\n$/x").unwrap();
-        assert!(regex.is_match("abc"));
-        assert!(!regex.is_match("abcd"));
+        assert!(regex.is_match(b"abc"));
+        assert!(!regex.is_match(b"abcd"));
     }
 
     #[test]
     fn anchored_modifier_anchors_at_the_start() {
         let regex = php_regex("/abc/A").unwrap();
-        assert!(regex.is_match("abcdef"));
-        assert!(!regex.is_match("xabc"));
+        assert!(regex.is_match(b"abcdef"));
+        assert!(!regex.is_match(b"xabc"));
     }
 
     #[test]
