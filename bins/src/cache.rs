@@ -923,9 +923,11 @@ fn connect(path: &Path) -> Result<Connection, Setup> {
     }
     configure(&mut conn).map_err(|err| classify(err, existed))?;
 
-    // `configure` began a read transaction: the journal mode and the
-    // checks below take one round of file locking.
-    let marks = schema_marks(&conn)
+    // The journal mode and the checks share one read transaction, and so
+    // one round of file locking.
+    let marks = conn
+        .execute_batch("BEGIN DEFERRED; PRAGMA journal_mode = TRUNCATE;")
+        .and_then(|()| schema_marks(&conn))
         .and_then(|marks| conn.execute_batch("COMMIT").map(|()| marks))
         .map_err(|err| classify(err, existed))?;
     match marks {
@@ -936,10 +938,9 @@ fn connect(path: &Path) -> Result<Connection, Setup> {
     }
 }
 
-/// Sets the connection up: busy timeout, journal, transactions that take
-/// the write lock at once, and a read transaction begun. Refuses a file this
-/// user may not write, which SQLite would quietly open read-only, failing
-/// every write.
+/// Sets the connection up: busy timeout, transactions that take
+/// the write lock at once. Refuses a file this user may not write, which
+/// SQLite would quietly open read-only, failing every write.
 fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     if conn.is_readonly(rusqlite::MAIN_DB)? {
         let read_only = rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY);
@@ -947,7 +948,6 @@ fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
         return Err(rusqlite::Error::SqliteFailure(read_only, Some(reason)));
     }
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.execute_batch("BEGIN DEFERRED; PRAGMA journal_mode = TRUNCATE;")?;
     conn.set_transaction_behavior(TransactionBehavior::Immediate);
     Ok(())
 }

@@ -237,6 +237,9 @@ fn check_misp(settings: source::Settings, report: &mut Report) {
     }
 }
 
+/// The breaker line when no MISP has failed lately.
+const BREAKER_CLOSED: &str = "closed: MISP has not failed lately";
+
 fn check_cache(options: &Options, root: &Path, clear: bool, report: &mut Report) {
     if !options.cache {
         report.line(Mark::Ok, "cache", "off (option cache false)");
@@ -254,7 +257,7 @@ fn check_cache(options: &Options, root: &Path, clear: bool, report: &mut Report)
                 settings.path.display()
             ),
         );
-        report.line(Mark::Ok, "breaker", "closed: MISP has not failed lately");
+        report.line(Mark::Ok, "breaker", BREAKER_CLOSED);
         return;
     }
     let cache = match Cache::open(&settings) {
@@ -295,7 +298,7 @@ fn check_cache(options: &Options, root: &Path, clear: bool, report: &mut Report)
         ),
     );
     if stats.breakers.is_empty() {
-        report.line(Mark::Ok, "breaker", "closed: MISP has not failed lately");
+        report.line(Mark::Ok, "breaker", BREAKER_CLOSED);
     }
     for (misp, state) in &stats.breakers {
         let text = match state {

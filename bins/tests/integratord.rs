@@ -100,8 +100,21 @@ impl Wazuh {
         path
     }
 
-    /// Runs the integration with integratord's 4.8+ argv for `alert`.
+    /// Runs the integration with integratord's 4.8+ argv for `alert`, with
+    /// its default timeout (10 s) and retries (3).
     fn run(&self, alert: &str, url: &str, options: Option<&str>) -> Run {
+        self.run_timed(alert, url, options, 10, 3)
+    }
+
+    /// [`Wazuh::run`] with integratord's `timeout` (seconds) and `retries`.
+    fn run_timed(
+        &self,
+        alert: &str,
+        url: &str,
+        options: Option<&str>,
+        timeout: u32,
+        retries: u32,
+    ) -> Run {
         let alert_file = self.write_tmp("custom-misp-1796313095-1749781378.alert", alert);
         let options_file =
             options.map(|text| self.write_tmp("custom-misp-1796313095-1862246779.options", text));
@@ -115,8 +128,8 @@ impl Wazuh {
             url,
             "",
             &options_file,
-            "10",
-            "3",
+            &timeout.to_string(),
+            &retries.to_string(),
             "> /dev/null 2>&1",
         ];
         self.run_args(&args)
@@ -639,20 +652,9 @@ fn a_hanging_misp_cannot_hold_the_run_past_its_timeout() {
     let wazuh = Wazuh::new();
     let misp = Misp::start();
     misp.mount(ResponseTemplate::new(200).set_delay(Duration::from_secs(120)));
-    let alert = wazuh.write_tmp("custom-misp-1-2.alert", &sshd_alert("185.220.101.7"));
-    let args = [
-        &alert.display().to_string(),
-        KEY,
-        &misp.url(),
-        "",
-        "",
-        "2",
-        "0",
-        "> /dev/null 2>&1",
-    ];
 
     // run_args fails the test if the process has to be killed.
-    let run = wazuh.run_args(&args);
+    let run = wazuh.run_timed(&sshd_alert("185.220.101.7"), &misp.url(), None, 2, 0);
 
     assert_eq!(run.code, Some(4), "{run:?}");
     let events = run.events();
@@ -811,20 +813,9 @@ fn a_stalled_analysisd_cannot_hold_the_run_past_its_timeout() {
     filler.set_nonblocking(true).unwrap();
     let queue = wazuh.root().join("queue/sockets/queue");
     while filler.send_to(&[b'x'; 4096], &queue).is_ok() {}
-    let alert = wazuh.write_tmp("custom-misp-7-8.alert", &sshd_alert("185.220.101.7"));
-    let args = [
-        &alert.display().to_string(),
-        KEY,
-        &misp.url(),
-        "",
-        "",
-        "1",
-        "0",
-        "> /dev/null 2>&1",
-    ];
 
     // run_args fails the test if the process has to be killed.
-    let run = wazuh.run_args(&args);
+    let run = wazuh.run_timed(&sshd_alert("185.220.101.7"), &misp.url(), None, 1, 0);
 
     assert_eq!(run.code, Some(5), "{run:?}");
     assert!(
